@@ -1,0 +1,319 @@
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from tracker.models import (
+    Advice,
+    CareerStage,
+    Guide,
+    ImpactArea,
+    Mentorship,
+    Milestone,
+    MilestonePrerequisite,
+    Pillar,
+    Profile,
+    Progress,
+    ProgressEvent,
+    Resource,
+    ReviewRequest,
+    SalaryBand,
+)
+
+admin.site.site_header = _("CareerPath administration")
+admin.site.site_title = _("CareerPath admin")
+admin.site.index_title = _("Guides, learners and mentors")
+
+
+class PillarInline(admin.TabularInline):
+    model = Pillar
+    fields = ["order", "name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    extra = 0
+    show_change_link = True
+
+
+class CareerStageInline(admin.TabularInline):
+    model = CareerStage
+    fields = ["order", "name", "slug", "completes_level"]
+    extra = 0
+
+
+@admin.register(Guide)
+class GuideAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "published", "pillar_count", "milestone_count", "updated_at"]
+    list_filter = ["published"]
+    search_fields = ["title", "slug", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [PillarInline, CareerStageInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "promise", "published"]}),
+        (
+            _("Source"),
+            {
+                "fields": ["source_author", "source_title", "source_published_on", "source_url"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                pillar_total=Count("pillars", distinct=True),
+                milestone_total=Count(
+                    "milestones", filter=Q(milestones__archived=False), distinct=True
+                ),
+            )
+        )
+
+    @admin.display(description=_("pillars"), ordering="pillar_total")
+    def pillar_count(self, guide):
+        return guide.pillar_total
+
+    @admin.display(description=_("milestones"), ordering="milestone_total")
+    def milestone_count(self, guide):
+        return guide.milestone_total
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    fields = ["order", "title", "slug", "level", "estimated_hours", "is_project", "archived"]
+    prepopulated_fields = {"slug": ["title"]}
+    extra = 0
+    show_change_link = True
+    ordering = ["order"]
+
+
+@admin.register(Pillar)
+class PillarAdmin(admin.ModelAdmin):
+    list_display = ["name", "guide", "order", "milestone_count"]
+    list_filter = ["guide"]
+    list_select_related = ["guide"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MilestoneInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(milestone_total=Count("milestones", filter=Q(milestones__archived=False)))
+        )
+
+    @admin.display(description=_("milestones"), ordering="milestone_total")
+    def milestone_count(self, pillar):
+        return pillar.milestone_total
+
+
+class ResourceInline(admin.TabularInline):
+    model = Resource
+    fields = ["order", "title", "url", "kind"]
+    extra = 0
+
+
+class PrerequisiteInline(admin.TabularInline):
+    model = MilestonePrerequisite
+    fk_name = "milestone"
+    autocomplete_fields = ["prerequisite"]
+    extra = 0
+    verbose_name = _("prerequisite")
+    verbose_name_plural = _("prerequisites (milestones to finish first)")
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "pillar",
+        "level",
+        "estimated_hours",
+        "order",
+        "is_project",
+        "archived",
+        "resource_count",
+    ]
+    list_filter = ["guide", "pillar", "level", "is_project", "archived"]
+    list_select_related = ["pillar"]
+    list_editable = ["order", "estimated_hours"]
+    search_fields = ["title", "slug", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    fields = [
+        "pillar",
+        "title",
+        "slug",
+        "description",
+        "level",
+        "estimated_hours",
+        "order",
+        "is_project",
+        "archived",
+    ]
+    inlines = [PrerequisiteInline, ResourceInline]
+    actions = ["archive", "unarchive"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(resource_total=Count("resources"))
+
+    @admin.display(description=_("resources"), ordering="resource_total")
+    def resource_count(self, milestone):
+        return milestone.resource_total
+
+    @admin.action(description=_("Archive (hide from plans, keep learners' history)"))
+    def archive(self, request, queryset):
+        count = queryset.update(archived=True)
+        self.message_user(request, ngettext("%d archived.", "%d archived.", count) % count)
+
+    @admin.action(description=_("Restore archived milestones"))
+    def unarchive(self, request, queryset):
+        count = queryset.update(archived=False)
+        self.message_user(request, ngettext("%d restored.", "%d restored.", count) % count)
+
+    def delete_model(self, request, obj):
+        if obj.progress.exists():
+            obj.archived = True
+            obj.save(update_fields=["archived"])
+            self.message_user(
+                request,
+                _("“%s” has learners' progress, so it was archived instead of deleted.") % obj,
+                messages.WARNING,
+            )
+        else:
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with_history = queryset.filter(progress__isnull=False).distinct()
+        archived = queryset.filter(pk__in=with_history).update(archived=True)
+        queryset.exclude(pk__in=with_history).delete()
+        if archived:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d milestone has learners' progress and was archived instead.",
+                    "%d milestones have learners' progress and were archived instead.",
+                    archived,
+                )
+                % archived,
+                messages.WARNING,
+            )
+
+
+@admin.register(Resource)
+class ResourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "milestone", "url"]
+    list_filter = ["kind", "milestone__pillar"]
+    list_select_related = ["milestone"]
+    search_fields = ["title", "url", "milestone__title"]
+    autocomplete_fields = ["milestone"]
+
+
+@admin.register(CareerStage)
+class CareerStageAdmin(admin.ModelAdmin):
+    list_display = ["name", "guide", "order", "completes_level"]
+    list_filter = ["guide", "completes_level"]
+    list_select_related = ["guide"]
+    search_fields = ["name", "slug"]
+
+
+@admin.register(SalaryBand)
+class SalaryBandAdmin(admin.ModelAdmin):
+    list_display = ["stage", "region", "low", "high", "currency", "as_of"]
+    list_filter = ["guide", "stage", "region", "currency"]
+    list_select_related = ["stage"]
+    search_fields = ["region", "source", "note"]
+
+
+@admin.register(Advice)
+class AdviceAdmin(admin.ModelAdmin):
+    list_display = ["title", "guide", "rule", "order"]
+    list_filter = ["guide", "rule"]
+    list_select_related = ["guide"]
+    search_fields = ["title", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+@admin.register(ImpactArea)
+class ImpactAreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "guide", "order"]
+    list_filter = ["guide"]
+    list_select_related = ["guide"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+# Learner data: visible for support, editable only where fixing abuse needs it.
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "display_name", "region", "public_profile", "share_notes_with_mentors"]
+    list_filter = ["public_profile", "share_notes_with_mentors", "region"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email", "display_name"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Progress)
+class ProgressAdmin(admin.ModelAdmin):
+    list_display = ["learner", "milestone", "status", "verified_at", "updated_at"]
+    list_filter = ["status", "milestone__pillar", "milestone__level"]
+    list_select_related = ["learner", "milestone"]
+    search_fields = ["learner__username", "learner__email", "milestone__title"]
+    readonly_fields = [
+        "learner",
+        "milestone",
+        "status",
+        "started_at",
+        "completed_at",
+        "verified_at",
+        "verified_by",
+        "updated_at",
+    ]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ProgressEvent)
+class ProgressEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "learner", "milestone", "old_status", "new_status", "actor"]
+    list_filter = ["new_status"]
+    list_select_related = ["learner", "milestone", "actor"]
+    search_fields = ["learner__username", "milestone__title"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Mentorship)
+class MentorshipAdmin(admin.ModelAdmin):
+    list_display = ["mentor", "mentee", "status", "invited_at", "responded_at", "ended_at"]
+    list_filter = ["status"]
+    list_select_related = ["mentor", "mentee"]
+    search_fields = ["mentor__username", "mentee__username"]
+    raw_id_fields = ["mentor", "mentee"]
+
+
+@admin.register(ReviewRequest)
+class ReviewRequestAdmin(admin.ModelAdmin):
+    list_display = ["progress", "mentorship", "status", "requested_at", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = [
+        "progress__learner",
+        "progress__milestone",
+        "mentorship__mentor",
+        "mentorship__mentee",
+    ]
+    search_fields = ["progress__learner__username", "mentorship__mentor__username"]
+    raw_id_fields = ["progress", "mentorship"]

@@ -1,0 +1,28 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tracker.content_services import guide_as_data
+from tracker.guide_file import render_guide
+from tracker.models import Guide
+
+
+class Command(BaseCommand):
+    help = "Write a guide from the database back to the guide file format."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug", nargs="?", default="ml-engineer", help="the guide's slug")
+        parser.add_argument(
+            "-o", "--output", type=Path, help="file to write (default: standard output)"
+        )
+
+    def handle(self, *args, slug: str, output: Path | None, **options):
+        guide = Guide.objects.filter(slug=slug).first()
+        if guide is None:
+            raise CommandError(f"No guide with slug '{slug}'.")
+        text = render_guide(guide_as_data(guide=guide))
+        if output is None:
+            self.stdout.write(text, ending="")
+        else:
+            output.write_text(text, encoding="utf-8")
+            self.stderr.write(f"Wrote {output}")

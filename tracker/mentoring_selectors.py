@@ -1,0 +1,170 @@
+"""Reads for the mentoring pages, in a fixed number of queries however many mentees."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Max
+
+from tracker.models import (
+    CareerStage,
+    Mentorship,
+    MentorshipStatus,
+    Milestone,
+    Pillar,
+    Progress,
+    ProgressEvent,
+    ProgressStatus,
+    ReviewRequest,
+    ReviewStatus,
+)
+from tracker.selectors import dashboard_guide, guide_page, published_guides
+from tracker.stages import StageStanding, Tally, standing, tally
+
+
+@dataclass
+class MenteeRow:
+    mentorship: Mentorship
+    overall: Tally
+    pillars: list[tuple[Pillar, Tally]]
+    standing: StageStanding
+    last_active: datetime.datetime | None
+    waiting: list[ReviewRequest] = field(default_factory=list)
+
+    @property
+    def mentee(self):
+        return self.mentorship.mentee
+
+    @property
+    def oldest_waiting(self) -> datetime.datetime | None:
+        return min((r.requested_at for r in self.waiting), default=None)
+
+    def attention_key(self):
+        """Oldest waiting request first, then the longest inactive (never active first)."""
+        oldest = self.oldest_waiting
+        last = self.last_active
+        return (
+            oldest is None,
+            oldest or datetime.datetime.max.replace(tzinfo=datetime.UTC),
+            last is not None,
+            last or datetime.datetime.min.replace(tzinfo=datetime.UTC),
+        )
+
+
+def mentor_overview(*, mentor) -> dict:
+    """Invitations, mentees sorted by who needs attention, and the review queue."""
+    invitations = list(
+        Mentorship.objects.filter(mentor=mentor, status=MentorshipStatus.PENDING)
+        .select_related("mentee__profile")
+        .order_by("invited_at")
+    )
+    active = list(
+        Mentorship.objects.filter(mentor=mentor, status=MentorshipStatus.ACTIVE).select_related(
+            "mentee__profile"
+        )
+    )
+    mentee_ids = [m.mentee_id for m in active]
+    queue = list(
+        ReviewRequest.objects.filter(
+            mentorship__in=[m.pk for m in active], status=ReviewStatus.WAITING
+        )
+        .select_related("progress__milestone__guide", "mentorship__mentee__profile")
+        .order_by("requested_at")
+    )
+    rows = mentee_rows(active, mentee_ids, queue)
+    return {"invitations": invitations, "mentees": rows, "queue": queue}
+
+
+def mentee_rows(active: list[Mentorship], mentee_ids: list[int], queue) -> list[MenteeRow]:
+    if not active:
+        return []
+    default_guide = published_guides().first()
+    guide_of = {
+        m.mentee_id: getattr(getattr(m.mentee, "profile", None), "current_guide_id", None)
+        or (default_guide.pk if default_guide else None)
+        for m in active
+    }
+    guide_ids = set(guide_of.values()) - {None}
+    milestones = list(
+        Milestone.objects.filter(guide_id__in=guide_ids, archived=False).only(
+            "id", "guide_id", "pillar_id", "level", "estimated_hours"
+        )
+    )
+    pillars = list(Pillar.objects.filter(guide_id__in=guide_ids).order_by("order"))
+    stages = list(CareerStage.objects.filter(guide_id__in=guide_ids).order_by("order"))
+    done = defaultdict(dict)
+    for learner_id, milestone_id in Progress.objects.filter(
+        learner_id__in=mentee_ids, status=ProgressStatus.DONE
+    ).values_list("learner_id", "milestone_id"):
+        done[learner_id][milestone_id] = ProgressStatus.DONE
+    last_active = dict(
+        ProgressEvent.objects.filter(learner_id__in=mentee_ids)
+        .values("learner_id")
+        .annotate(last=Max("created_at"))
+        .values_list("learner_id", "last")
+    )
+    waiting = defaultdict(list)
+    for review in queue:
+        waiting[review.mentorship_id].append(review)
+
+    rows = []
+    for mentorship in active:
+        guide_id = guide_of[mentorship.mentee_id]
+        own = [m for m in milestones if m.guide_id == guide_id]
+        statuses = done[mentorship.mentee_id]
+        rows.append(
+            MenteeRow(
+                mentorship=mentorship,
+                overall=tally(own, statuses),
+                pillars=[
+                    (p, tally([m for m in own if m.pillar_id == p.pk], statuses))
+                    for p in pillars
+                    if p.guide_id == guide_id and any(m.pillar_id == p.pk for m in own)
+                ],
+                standing=standing([s for s in stages if s.guide_id == guide_id], own, statuses),
+                last_active=last_active.get(mentorship.mentee_id),
+                waiting=waiting[mentorship.pk],
+            )
+        )
+    rows.sort(key=MenteeRow.attention_key)
+    return rows
+
+
+def mentee_overview(*, mentee) -> dict:
+    """The learner's side: their mentors, invitations they sent, and their requests."""
+    mentorships = list(
+        Mentorship.objects.filter(
+            mentee=mentee, status__in=[MentorshipStatus.ACTIVE, MentorshipStatus.PENDING]
+        )
+        .select_related("mentor__profile")
+        .order_by("status", "invited_at")
+    )
+    requests = list(
+        ReviewRequest.objects.filter(progress__learner=mentee)
+        .select_related("progress__milestone__guide", "mentorship__mentor__profile")
+        .order_by("-requested_at")[:20]
+    )
+    return {"my_mentorships": mentorships, "my_requests": requests}
+
+
+def mentee_progress(*, mentee, mentorship: Mentorship) -> dict:
+    """A mentee's whole plan, read-only, with reviews; notes only if they share them."""
+    profile = getattr(mentee, "profile", None)
+    guide = dashboard_guide(profile=profile) if profile else published_guides().first()
+    if guide is None:
+        return {"guide": None}
+    share_notes = bool(profile and profile.share_notes_with_mentors)
+    page = guide_page(guide=guide, learner=mentee, with_notes=share_notes)
+    reviews = defaultdict(list)
+    for review in (
+        ReviewRequest.objects.filter(progress__learner=mentee, progress__milestone__guide=guide)
+        .select_related("mentorship__mentor")
+        .order_by("-requested_at")
+    ):
+        reviews[review.progress_id].append(review)
+    for milestone in page["plan"].milestones:
+        milestone.review_list = reviews.get(milestone.mine.pk, []) if milestone.mine else []
+    page["share_notes"] = share_notes
+    page["mentorship"] = mentorship
+    page["mentee"] = mentee
+    return page

@@ -1,0 +1,268 @@
+"""Every write: progress, notes, accounts, mentorships and reviews.
+
+Each service is one transaction that locks the row it changes, so two requests arriving at
+once can never create two rows for one milestone or a history that disagrees with the row.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tracker.models import (
+    OPEN_MENTORSHIP,
+    Mentorship,
+    MentorshipStatus,
+    Milestone,
+    Profile,
+    Progress,
+    ProgressEvent,
+    ProgressStatus,
+    ReviewRequest,
+    ReviewStatus,
+)
+from tracker.notifications import notify
+
+User = get_user_model()
+
+
+def _locked_progress(*, learner: AbstractBaseUser, milestone: Milestone) -> Progress:
+    progress, _ = Progress.objects.select_for_update().get_or_create(
+        learner=learner, milestone=milestone
+    )
+    return progress
+
+
+@transaction.atomic
+def progress_set_status(
+    *,
+    learner: AbstractBaseUser,
+    milestone: Milestone,
+    status: ProgressStatus | str,
+    actor: AbstractBaseUser | None = None,
+) -> Progress:
+    """Record the learner's status on one milestone, and the change in the history.
+
+    Setting the status it already has changes nothing. Leaving *done* withdraws a mentor's
+    verification and closes review requests still waiting: the history keeps both.
+    """
+    status = ProgressStatus(status)
+    progress = _locked_progress(learner=learner, milestone=milestone)
+    if progress.status == status:
+        return progress
+    now = timezone.now()
+    ProgressEvent.objects.create(
+        learner=learner,
+        milestone=milestone,
+        actor=actor or learner,
+        old_status=progress.status,
+        new_status=status,
+    )
+    progress.status = status
+    if status == ProgressStatus.NOT_STARTED:
+        progress.started_at = None
+    elif progress.started_at is None:
+        progress.started_at = now
+    if status == ProgressStatus.DONE:
+        progress.completed_at = now
+    else:
+        progress.completed_at = None
+        progress.verified_at = None
+        progress.verified_by = None
+        progress.reviews.filter(status=ReviewStatus.WAITING).update(
+            status=ReviewStatus.CLOSED,
+            decided_at=now,
+            closed_reason="The milestone was marked as not done any more.",
+        )
+    progress.full_clean(exclude=["learner", "milestone"])
+    progress.save()
+    return progress
+
+
+@transaction.atomic
+def progress_update_notes(
+    *, learner: AbstractBaseUser, milestone: Milestone, note: str, evidence_url: str
+) -> Progress:
+    progress = _locked_progress(learner=learner, milestone=milestone)
+    progress.note = note
+    progress.evidence_url = evidence_url
+    progress.full_clean(exclude=["learner", "milestone"])
+    progress.save(update_fields=["note", "evidence_url", "updated_at"])
+    return progress
+
+
+def profile_get(*, user: AbstractBaseUser) -> Profile:
+    profile, _ = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+@transaction.atomic
+def user_sign_up(*, username: str, email: str, password: str) -> AbstractBaseUser:
+    user = User.objects.create_user(username=username, email=email, password=password)
+    Profile.objects.create(user=user)
+    return user
+
+
+def user_delete(*, user: AbstractBaseUser) -> None:
+    """Delete the account and, through the database's cascades, all of its personal data:
+    profile, progress, history, mentorships and the reviews in them. Mentees keep their own
+    progress; a verification this person gave stays, with "verified by" left empty.
+    """
+    user.delete()
+
+
+class MentoringError(Exception):
+    """A mentoring action that cannot happen; the message is shown to the person as is."""
+
+
+def _find_person(identifier: str):
+    identifier = identifier.strip()
+    if "@" in identifier:
+        return User.objects.filter(email__iexact=identifier, is_active=True).first()
+    return User.objects.filter(username__iexact=identifier, is_active=True).first()
+
+
+INVITE_SENT_BY_EMAIL = (
+    "If someone has a CareerPath account with that address, they now have your invitation."
+)
+
+
+@transaction.atomic
+def mentorship_invite(*, mentee: AbstractBaseUser, identifier: str) -> Mentorship | None:
+    """Invite a mentor by username or email address.
+
+    For an address without an account, nothing is created and the caller shows the same
+    message as for a real invitation, so that nobody can probe who has an account.
+    """
+    mentor = _find_person(identifier)
+    if mentor is None:
+        if "@" in identifier:
+            return None
+        raise MentoringError("Nobody has that username. Check the spelling, or use their email.")
+    if mentor.pk == mentee.pk:
+        raise MentoringError("You cannot be your own mentor. Invite someone else.")
+    existing = (
+        Mentorship.objects.select_for_update()
+        .filter(OPEN_MENTORSHIP, mentor=mentor, mentee=mentee)
+        .first()
+    )
+    if existing is not None:
+        if existing.status == MentorshipStatus.ACTIVE:
+            raise MentoringError(f"{mentor.get_username()} is already your mentor.")
+        raise MentoringError(
+            f"You have already invited {mentor.get_username()}; they have not answered yet."
+        )
+    try:
+        with transaction.atomic():
+            mentorship = Mentorship.objects.create(mentor=mentor, mentee=mentee)
+    except IntegrityError as error:  # the same invitation, sent twice at once
+        raise MentoringError(f"You have already invited {mentor.get_username()}.") from error
+    notify(
+        recipient_email=mentor.email,
+        subject=f"{display_name(mentee)} asks you to be their mentor on CareerPath",
+        body=(
+            f"{display_name(mentee)} would like you to mentor them on CareerPath.\n\n"
+            f"Accept or decline the invitation here: {settings.SITE_URL}/mentoring/\n"
+        ),
+    )
+    return mentorship
+
+
+@transaction.atomic
+def mentorship_respond(*, mentorship: Mentorship, accept: bool) -> Mentorship:
+    mentorship = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
+    if mentorship.status != MentorshipStatus.PENDING:
+        raise MentoringError("This invitation has already been answered.")
+    mentorship.status = MentorshipStatus.ACTIVE if accept else MentorshipStatus.DECLINED
+    mentorship.responded_at = timezone.now()
+    mentorship.save(update_fields=["status", "responded_at"])
+    return mentorship
+
+
+@transaction.atomic
+def mentorship_end(*, mentorship: Mentorship) -> Mentorship:
+    """End (or withdraw) a mentorship; waiting review requests are closed, not lost."""
+    mentorship = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
+    if mentorship.status not in (MentorshipStatus.ACTIVE, MentorshipStatus.PENDING):
+        raise MentoringError("This mentorship has already ended.")
+    now = timezone.now()
+    mentorship.status = MentorshipStatus.ENDED
+    mentorship.ended_at = now
+    mentorship.save(update_fields=["status", "ended_at"])
+    mentorship.reviews.filter(status=ReviewStatus.WAITING).update(
+        status=ReviewStatus.CLOSED, decided_at=now, closed_reason="The mentorship ended."
+    )
+    return mentorship
+
+
+@transaction.atomic
+def review_request(
+    *, mentee: AbstractBaseUser, milestone: Milestone, mentorship: Mentorship, message: str
+) -> ReviewRequest:
+    progress = _locked_progress(learner=mentee, milestone=milestone)
+    if progress.status != ProgressStatus.DONE:
+        raise MentoringError("Mark the milestone as done before asking for a review.")
+    if mentorship.mentee_id != mentee.pk or mentorship.status != MentorshipStatus.ACTIVE:
+        raise MentoringError("Choose one of your active mentors.")
+    if progress.reviews.filter(mentorship=mentorship, status=ReviewStatus.WAITING).exists():
+        raise MentoringError("This mentor already has a waiting request for this milestone.")
+    review = ReviewRequest(progress=progress, mentorship=mentorship, message=message)
+    review.full_clean(exclude=["progress", "mentorship"])
+    review.save()
+    notify(
+        recipient_email=mentorship.mentor.email,
+        subject=f"{display_name(mentee)} asks you to review “{milestone.title}”",
+        body=(
+            f"{display_name(mentee)} finished “{milestone.title}” and asks for your review.\n\n"
+            f"{message}\n\nReview it here: {settings.SITE_URL}/mentoring/\n"
+        ),
+    )
+    return review
+
+
+@transaction.atomic
+def review_decide(
+    *, review: ReviewRequest, verdict: ReviewStatus | str, comment: str
+) -> ReviewRequest:
+    """Record the mentor's verdict; an approval marks the milestone as verified."""
+    verdict = ReviewStatus(verdict)
+    if verdict not in (ReviewStatus.APPROVED, ReviewStatus.CHANGES_REQUESTED):
+        raise MentoringError("Approve the milestone or request changes.")
+    review = (
+        ReviewRequest.objects.select_for_update()
+        .select_related("mentorship__mentor", "progress__milestone", "progress__learner")
+        .get(pk=review.pk)
+    )
+    if review.status != ReviewStatus.WAITING:
+        raise MentoringError("This request has already been answered or closed.")
+    if review.mentorship.status != MentorshipStatus.ACTIVE:
+        raise MentoringError("This mentorship has ended.")
+    progress = Progress.objects.select_for_update().get(pk=review.progress_id)
+    now = timezone.now()
+    review.status = verdict
+    review.comment = comment
+    review.decided_at = now
+    review.full_clean(exclude=["progress", "mentorship"])
+    review.save()
+    if verdict == ReviewStatus.APPROVED and progress.status == ProgressStatus.DONE:
+        progress.verified_at = now
+        progress.verified_by = review.mentorship.mentor
+        progress.save(update_fields=["verified_at", "verified_by", "updated_at"])
+    learner = review.progress.learner
+    outcome = "approved" if verdict == ReviewStatus.APPROVED else "asked for changes on"
+    notify(
+        recipient_email=learner.email,
+        subject=f"Your mentor {outcome} “{review.progress.milestone.title}”",
+        body=(
+            f"{display_name(review.mentorship.mentor)} {outcome} "
+            f"“{review.progress.milestone.title}”.\n\n{comment}\n\n"
+            f"See it on your dashboard: {settings.SITE_URL}/dashboard/\n"
+        ),
+    )
+    return review
+
+
+def display_name(user: AbstractBaseUser) -> str:
+    profile = getattr(user, "profile", None)
+    return (profile.display_name if profile else "") or user.get_username()

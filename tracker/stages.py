@@ -1,0 +1,100 @@
+"""Career stage, salary pairing and progress figures: pure rules over plain data.
+
+Nothing here queries the database; callers pass in what the selectors fetched. Progress is
+always computed from the milestones and the learner's statuses, never stored.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from tracker.models import LEVEL_RANK, CareerStage, Milestone, ProgressStatus, SalaryBand
+
+
+@dataclass(frozen=True)
+class Tally:
+    done: int = 0
+    total: int = 0
+    done_hours: int = 0
+    total_hours: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def hours_percent(self) -> int:
+        return round(100 * self.done_hours / self.total_hours) if self.total_hours else 0
+
+    @property
+    def remaining_hours(self) -> int:
+        return self.total_hours - self.done_hours
+
+
+def tally(milestones: Iterable[Milestone], statuses: dict[int, str]) -> Tally:
+    done = total = done_hours = total_hours = 0
+    for milestone in milestones:
+        total += 1
+        total_hours += milestone.estimated_hours
+        if statuses.get(milestone.pk) == ProgressStatus.DONE:
+            done += 1
+            done_hours += milestone.estimated_hours
+    return Tally(done, total, done_hours, total_hours)
+
+
+def required_for(stage: CareerStage, milestones: Iterable[Milestone]) -> list[Milestone]:
+    """The milestones a stage asks for: every one up to and including its level."""
+    if not stage.completes_level:
+        return []
+    ceiling = LEVEL_RANK[stage.completes_level]
+    return [milestone for milestone in milestones if milestone.level_rank <= ceiling]
+
+
+@dataclass
+class StageStanding:
+    current: CareerStage | None
+    next: CareerStage | None
+    remaining: list[Milestone] = field(default_factory=list)
+    current_band: SalaryBand | None = None
+    next_band: SalaryBand | None = None
+
+    @property
+    def remaining_hours(self) -> int:
+        return sum(milestone.estimated_hours for milestone in self.remaining)
+
+
+def band_for(
+    stage: CareerStage | None, bands: Sequence[SalaryBand], region: str
+) -> SalaryBand | None:
+    """The stage's band in the learner's region, else the first one the guide quotes."""
+    if stage is None:
+        return None
+    of_stage = [band for band in bands if band.stage_id == stage.pk]
+    for band in of_stage:
+        if band.region == region:
+            return band
+    return of_stage[0] if of_stage else None
+
+
+def standing(
+    stages: Sequence[CareerStage],
+    milestones: Sequence[Milestone],
+    statuses: dict[int, str],
+    bands: Sequence[SalaryBand] = (),
+    region: str = "",
+) -> StageStanding:
+    """Where the learner stands: the highest stage whose every requirement is done."""
+    ordered = sorted(stages, key=lambda stage: stage.order)
+    current = None
+    upcoming = None
+    for stage in ordered:
+        missing = [
+            m for m in required_for(stage, milestones) if statuses.get(m.pk) != ProgressStatus.DONE
+        ]
+        if missing:
+            upcoming = StageStanding(current=current, next=stage, remaining=missing)
+            break
+        current = stage
+    result = upcoming or StageStanding(current=current, next=None)
+    result.current_band = band_for(result.current, bands, region)
+    result.next_band = band_for(result.next, bands, region)
+    return result

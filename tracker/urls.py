@@ -1,0 +1,40 @@
+from django.urls import path
+
+from tracker.views import learner, mentor, profiles, public
+
+app_name = "tracker"
+urlpatterns = [
+    path("", public.landing, name="landing"),
+    path("healthz", public.healthz, name="healthz"),
+    path("guides/", public.guides, name="guides"),
+    path("guides/<slug:guide_slug>/", public.guide, name="guide"),
+    path("guides/<slug:guide_slug>/<slug:milestone_slug>/", public.milestone, name="milestone"),
+    path(
+        "guides/<slug:guide_slug>/<slug:milestone_slug>/status/",
+        learner.progress_status,
+        name="progress_status",
+    ),
+    path(
+        "guides/<slug:guide_slug>/<slug:milestone_slug>/notes/",
+        learner.progress_notes,
+        name="progress_notes",
+    ),
+    path("dashboard/", learner.dashboard, name="dashboard"),
+    path("settings/", learner.settings_page, name="settings"),
+    path("settings/export.json", learner.export_data, {"fmt": "json"}, name="export_json"),
+    path("settings/export.csv", learner.export_data, {"fmt": "csv"}, name="export_csv"),
+    path("settings/delete/", learner.delete_account, name="delete_account"),
+    path("mentoring/", mentor.mentoring, name="mentoring"),
+    path("mentoring/invite/", mentor.invite, name="invite"),
+    path("mentoring/<int:mentorship_id>/respond/", mentor.respond, name="respond"),
+    path("mentoring/<int:mentorship_id>/end/", mentor.end, name="end_mentorship"),
+    path("mentoring/mentees/<str:username>/", mentor.mentee, name="mentee"),
+    path(
+        "guides/<slug:guide_slug>/<slug:milestone_slug>/review/",
+        mentor.request_review,
+        name="request_review",
+    ),
+    path("mentoring/reviews/<int:review_id>/", mentor.decide_review, name="decide_review"),
+    path("u/<str:username>/", profiles.public_profile, name="public_profile"),
+    path("u/<str:username>/badge.svg", profiles.public_badge, name="public_badge"),
+]

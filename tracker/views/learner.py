@@ -1,0 +1,171 @@
+"""Pages and actions of a logged-in learner: progress, dashboard, settings, their data."""
+
+from http import HTTPStatus
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST, require_safe
+
+from tracker import exports, selectors, services
+from tracker.forms import DeleteAccountForm, NotesForm, ProfileForm, StatusForm
+from tracker.models import Progress, ProgressStatus
+from tracker.views.public import milestone_context
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _back(request, fallback: str) -> HttpResponseRedirect:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = fallback
+    return redirect(target)
+
+
+def _render_in_place(request, view_name: str, guide, milestone) -> HttpResponse:
+    """The fragment an htmx status change swaps in, with the page's figures updated."""
+    if view_name == "milestone":
+        context = selectors.milestone_page(learner=request.user, guide=guide, milestone=milestone)
+        return render(request, "tracker/public/milestone.html#status_card", context)
+    if view_name == "dashboard":
+        profile = services.profile_get(user=request.user)
+        context = selectors.dashboard(
+            learner=request.user, profile=profile, guide=guide, now=timezone.now()
+        )
+        return render(request, "tracker/learner/dashboard.html#dashboard_body", context)
+    context = selectors.guide_page(guide=guide, learner=request.user)
+    context["milestone"] = context["plan"].by_slug[milestone.slug]
+    context["oob"] = True
+    item = render(request, "tracker/public/guide.html#milestone_item", context)
+    summary = render(request, "tracker/public/guide.html#progress_summary", context)
+    return HttpResponse(item.content + summary.content)
+
+
+@login_required
+@require_POST
+def progress_status(request, guide_slug: str, milestone_slug: str):
+    guide = selectors.guide_by_slug(guide_slug)
+    milestone = selectors.milestone_detail(guide=guide, slug=milestone_slug)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        message = form.errors["status"][0]
+        if is_htmx(request):
+            return HttpResponse(message, status=HTTPStatus.BAD_REQUEST)
+        messages.error(request, message)
+        return _back(request, milestone.get_absolute_url())
+    services.progress_set_status(
+        learner=request.user, milestone=milestone, status=form.cleaned_data["status"]
+    )
+    if is_htmx(request):
+        return _render_in_place(request, request.POST.get("view", "guide"), guide, milestone)
+    label = ProgressStatus(form.cleaned_data["status"]).label.lower()
+    messages.success(request, f"“{milestone.title}” is now marked as {label}.")
+    return _back(request, milestone.get_absolute_url())
+
+
+@login_required
+@require_POST
+def progress_notes(request, guide_slug: str, milestone_slug: str):
+    guide = selectors.guide_by_slug(guide_slug)
+    milestone = selectors.milestone_detail(guide=guide, slug=milestone_slug)
+    current = Progress.objects.filter(learner=request.user, milestone=milestone).first()
+    form = NotesForm(request.POST, instance=current or Progress(learner=request.user))
+    if form.is_valid():
+        services.progress_update_notes(
+            learner=request.user,
+            milestone=milestone,
+            note=form.cleaned_data["note"],
+            evidence_url=form.cleaned_data["evidence_url"],
+        )
+        messages.success(request, "Your notes are saved.")
+        return redirect(milestone.get_absolute_url())
+    context = milestone_context(request, guide, milestone, notes_form=form)
+    messages.error(request, "Your notes were not saved: please correct the fields below.")
+    return render(request, "tracker/public/milestone.html", context, status=HTTPStatus.BAD_REQUEST)
+
+
+@login_required
+@require_safe
+def dashboard(request):
+    profile = services.profile_get(user=request.user)
+    guide = selectors.dashboard_guide(profile=profile)
+    if guide is None:
+        return render(request, "tracker/learner/no_guide.html")
+    context = selectors.dashboard(
+        learner=request.user, profile=profile, guide=guide, now=timezone.now()
+    )
+    return render(request, "tracker/learner/dashboard.html", context)
+
+
+@login_required
+def settings_page(request):
+    profile = services.profile_get(user=request.user)
+    form_kwargs = {
+        "instance": profile,
+        "regions": selectors.salary_regions(),
+        "guides": selectors.published_guides(),
+    }
+    if request.method == "POST":
+        form = ProfileForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Your settings are saved.")
+            return redirect("tracker:settings")
+        messages.error(request, "Your settings were not saved: please correct the fields below.")
+        status = HTTPStatus.BAD_REQUEST
+    else:
+        form = ProfileForm(**form_kwargs)
+        status = HTTPStatus.OK
+    context = {
+        "form": form,
+        "profile": profile,
+        "delete_form": DeleteAccountForm(user=request.user),
+    }
+    return render(request, "tracker/learner/settings.html", context, status=status)
+
+
+@login_required
+@require_GET
+def export_data(request, fmt: str):
+    if fmt == "json":
+        response = HttpResponse(
+            exports.learner_json(user=request.user), content_type="application/json"
+        )
+    else:
+        response = HttpResponse(exports.learner_csv(user=request.user), content_type="text/csv")
+    filename = f"careerpath-{request.user.get_username()}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def delete_account(request):
+    form = DeleteAccountForm(request.POST, user=request.user)
+    if not form.is_valid():
+        profile = services.profile_get(user=request.user)
+        context = {
+            "form": ProfileForm(
+                instance=profile,
+                regions=selectors.salary_regions(),
+                guides=selectors.published_guides(),
+            ),
+            "profile": profile,
+            "delete_form": form,
+        }
+        return render(
+            request, "tracker/learner/settings.html", context, status=HTTPStatus.BAD_REQUEST
+        )
+    user = request.user
+    logout(request)
+    services.user_delete(user=user)
+    messages.success(request, "Your account and all of its data have been deleted.")
+    return redirect("tracker:landing")

@@ -1,0 +1,143 @@
+"""Mentoring: invitations, the mentor dashboard, a mentee's progress, and reviews."""
+
+from http import HTTPStatus
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from tracker import mentoring_selectors, permissions, selectors, services
+from tracker.forms import InviteForm, ReviewDecisionForm, ReviewRequestForm
+from tracker.services import INVITE_SENT_BY_EMAIL, MentoringError
+
+
+def _mentoring_page(request, invite_form=None, status=HTTPStatus.OK):
+    context = {
+        **mentoring_selectors.mentor_overview(mentor=request.user),
+        **mentoring_selectors.mentee_overview(mentee=request.user),
+        "invite_form": invite_form or InviteForm(),
+        "decision_form": ReviewDecisionForm(),
+    }
+    return render(request, "tracker/mentor/mentoring.html", context, status=status)
+
+
+@login_required
+@require_safe
+def mentoring(request):
+    return _mentoring_page(request)
+
+
+@login_required
+@require_POST
+def invite(request):
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            mentorship = services.mentorship_invite(
+                mentee=request.user, identifier=form.cleaned_data["identifier"]
+            )
+        except MentoringError as error:
+            form.add_error("identifier", str(error))
+        else:
+            if mentorship is None:
+                messages.success(request, INVITE_SENT_BY_EMAIL)
+            else:
+                messages.success(request, f"Invitation sent to {mentorship.mentor.get_username()}.")
+            return redirect("tracker:mentoring")
+    return _mentoring_page(request, invite_form=form, status=HTTPStatus.BAD_REQUEST)
+
+
+@login_required
+@require_POST
+def respond(request, mentorship_id: int):
+    mentorship = permissions.access_invitation(mentor=request.user, mentorship_id=mentorship_id)
+    accept = request.POST.get("answer") == "accept"
+    if request.POST.get("answer") not in ("accept", "decline"):
+        messages.error(request, "Choose whether to accept or decline the invitation.")
+        return redirect("tracker:mentoring")
+    try:
+        services.mentorship_respond(mentorship=mentorship, accept=accept)
+    except MentoringError as error:
+        messages.error(request, str(error))
+    else:
+        name = mentorship.mentee.get_username()
+        messages.success(
+            request,
+            f"You are now {name}'s mentor." if accept else f"You declined {name}'s invitation.",
+        )
+    return redirect("tracker:mentoring")
+
+
+@login_required
+@require_POST
+def end(request, mentorship_id: int):
+    mentorship = permissions.access_open_mentorship(user=request.user, mentorship_id=mentorship_id)
+    try:
+        services.mentorship_end(mentorship=mentorship)
+    except MentoringError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The mentorship has ended. Its history is kept.")
+    return redirect("tracker:mentoring")
+
+
+@login_required
+@require_safe
+def mentee(request, username: str):
+    mentee, mentorship = permissions.access_mentee(mentor=request.user, username=username)
+    context = mentoring_selectors.mentee_progress(mentee=mentee, mentorship=mentorship)
+    context["decision_form"] = ReviewDecisionForm()
+    return render(request, "tracker/mentor/mentee.html", context)
+
+
+@login_required
+@require_POST
+def request_review(request, guide_slug: str, milestone_slug: str):
+    guide = selectors.guide_by_slug(guide_slug)
+    milestone = selectors.milestone_detail(guide=guide, slug=milestone_slug)
+    mentors = selectors.active_mentors_of(mentee=request.user)
+    form = ReviewRequestForm(request.POST, mentorships=mentors)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(milestone.get_absolute_url())
+    try:
+        services.review_request(
+            mentee=request.user,
+            milestone=milestone,
+            mentorship=form.cleaned_data["mentorship"],
+            message=form.cleaned_data["message"],
+        )
+    except MentoringError as error:
+        messages.error(request, str(error))
+    else:
+        mentor_name = form.cleaned_data["mentorship"].mentor.get_username()
+        messages.success(request, f"Review requested from {mentor_name}.")
+    return redirect(milestone.get_absolute_url())
+
+
+@login_required
+@require_POST
+def decide_review(request, review_id: int):
+    review = permissions.access_review_as_mentor(mentor=request.user, review_id=review_id)
+    form = ReviewDecisionForm(request.POST)
+    back = request.POST.get("back") == "mentee"
+    target = (
+        redirect("tracker:mentee", username=review.mentorship.mentee.get_username())
+        if back
+        else redirect("tracker:mentoring")
+    )
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return target
+    try:
+        services.review_decide(
+            review=review,
+            verdict=form.cleaned_data["verdict"],
+            comment=form.cleaned_data["comment"],
+        )
+    except MentoringError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Your verdict is saved and the learner has been told.")
+    return target

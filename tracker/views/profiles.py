@@ -1,0 +1,23 @@
+"""Public, read-only progress pages that learners opt into."""
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from tracker import selectors
+from tracker.charts import badge_svg
+
+
+@require_safe
+def public_profile(request, username: str):
+    context = selectors.public_profile(username=username)
+    return render(request, "tracker/public/profile.html", context)
+
+
+@require_safe
+def public_badge(request, username: str):
+    context = selectors.public_profile(username=username)
+    svg = badge_svg("CareerPath", f"{context['overall'].percent}% done")
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=300"
+    return response

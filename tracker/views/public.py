@@ -1,0 +1,65 @@
+"""Pages anyone can read: the landing page, a guide, a milestone, and the health check."""
+
+from http import HTTPStatus
+
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from tracker import selectors
+from tracker.forms import NotesForm, ReviewRequestForm
+
+
+@require_safe
+def landing(request):
+    return render(request, "tracker/public/landing.html", {"guide": selectors.landing_guide()})
+
+
+@require_safe
+def guides(request):
+    return render(
+        request, "tracker/public/guides.html", {"guides": list(selectors.published_guides())}
+    )
+
+
+@require_safe
+def guide(request, guide_slug: str):
+    guide = selectors.guide_by_slug(guide_slug)
+    return render(
+        request,
+        "tracker/public/guide.html",
+        selectors.guide_page(guide=guide, learner=request.user),
+    )
+
+
+@require_safe
+def milestone(request, guide_slug: str, milestone_slug: str):
+    guide = selectors.guide_by_slug(guide_slug)
+    milestone = selectors.milestone_detail(guide=guide, slug=milestone_slug)
+    return render(
+        request, "tracker/public/milestone.html", milestone_context(request, guide, milestone)
+    )
+
+
+def milestone_context(request, guide, milestone, notes_form=None) -> dict:
+    context = selectors.milestone_page(learner=request.user, guide=guide, milestone=milestone)
+    if request.user.is_authenticated:
+        context["notes_form"] = notes_form or NotesForm(instance=context["progress"])
+        context["review_form"] = ReviewRequestForm(mentorships=context["mentors"])
+    return context
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse(
+            {"status": "error", "database": "unavailable"}, status=HTTPStatus.SERVICE_UNAVAILABLE
+        )
+    return JsonResponse({"status": "ok", "database": "ok"})
