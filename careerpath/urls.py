@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from tracker.views.accounts import signup
@@ -9,6 +10,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/signup/", signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    # Resolved on request, not at import: in production the static manifest only exists
+    # after collectstatic, and `check --deploy` or `migrate` import the URLs before that.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"), permanent=True),
+    ),
     path("", include("tracker.urls")),
 ]

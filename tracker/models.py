@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -418,7 +419,7 @@ class ProgressEvent(models.Model):
     )
     old_status = models.CharField(_("from"), max_length=20, choices=ProgressStatus)
     new_status = models.CharField(_("to"), max_length=20, choices=ProgressStatus)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
         verbose_name = _("progress event")
@@ -450,7 +451,7 @@ class Mentorship(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=MentorshipStatus, default=MentorshipStatus.PENDING
     )
-    invited_at = models.DateTimeField(_("invited"), auto_now_add=True)
+    invited_at = models.DateTimeField(_("invited"), default=timezone.now)
     responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
 
@@ -497,7 +498,7 @@ class ReviewRequest(models.Model):
         _("status"), max_length=20, choices=ReviewStatus, default=ReviewStatus.WAITING
     )
     comment = models.TextField(_("mentor's comment"), max_length=2000, blank=True)
-    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     closed_reason = models.CharField(_("why it was closed"), max_length=200, blank=True)
 

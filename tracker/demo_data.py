@@ -1,0 +1,258 @@
+"""Demo and benchmark data: plausible learners, mentors, histories and reviews.
+
+Everything is written with bulk inserts in chunks, so the scale data set (10,000 learners,
+300,000 progress rows, 1,000,000 history events) fits in minutes and in modest memory.
+The histories are consistent: each milestone's events form a chain from *not started*
+to the row's current status, and ``started_at``/``completed_at`` match the chain.
+"""
+
+import datetime
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from tracker.models import (
+    Guide,
+    Mentorship,
+    MentorshipStatus,
+    Milestone,
+    Profile,
+    Progress,
+    ProgressEvent,
+    ProgressStatus,
+    ReviewRequest,
+    ReviewStatus,
+)
+
+User = get_user_model()
+NS, IP, DONE = ProgressStatus.NOT_STARTED, ProgressStatus.IN_PROGRESS, ProgressStatus.DONE
+DEMO_PASSWORD = "demo-password-2024"
+CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class Plan:
+    learners: int
+    progress_per_learner: int
+    events_per_learner: int
+    mentees: int
+    prefix: str
+
+
+SMALL = Plan(learners=100, progress_per_learner=20, events_per_learner=40, mentees=8, prefix="demo")
+SCALE = Plan(
+    learners=10_000, progress_per_learner=30, events_per_learner=100, mentees=200, prefix="scale"
+)
+
+
+def _chunks(rows: Iterator, size: int = CHUNK) -> Iterator[list]:
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _chain(final: str, length: int) -> list[tuple[str, str]]:
+    """Status changes that start at *not started*, end at ``final``, ``length`` long-ish."""
+    base = {NS: [], IP: [(NS, IP)], DONE: [(NS, IP), (IP, DONE)]}[final]
+    steps = list(base)
+    toggle = {
+        NS: [(NS, IP), (IP, NS)],
+        IP: [(IP, DONE), (DONE, IP)],
+        DONE: [(DONE, IP), (IP, DONE)],
+    }
+    while len(steps) + 2 <= length:
+        steps.extend(toggle[final])
+    return steps
+
+
+def seed(*, plan: Plan, guide: Guide, now: datetime.datetime | None = None, seed: int = 7) -> dict:
+    """Create ``plan.learners`` learners with progress and history, and one mentor."""
+    rng = random.Random(seed)
+    now = now or timezone.now()
+    milestones = list(
+        Milestone.objects.filter(guide=guide, archived=False).order_by(
+            "level", "pillar__order", "order"
+        )
+    )
+    # Foundation first, then intermediate, then advanced: learners work roughly in order.
+    rank = {"foundation": 0, "intermediate": 1, "advanced": 2}
+    milestones.sort(key=lambda m: (rank[m.level], m.pillar_id, m.order))
+    per_learner = min(plan.progress_per_learner, len(milestones))
+    password = make_password(DEMO_PASSWORD)
+
+    with transaction.atomic():
+        users = [
+            User(
+                username=f"{plan.prefix}{n:05d}",
+                email=f"{plan.prefix}{n:05d}@example.com",
+                password=password,
+                date_joined=now - datetime.timedelta(days=120),
+            )
+            for n in range(plan.learners)
+        ]
+        mentor = User(
+            username=f"{plan.prefix}-mentor",
+            email=f"{plan.prefix}-mentor@example.com",
+            password=password,
+        )
+        for chunk in _chunks(iter([*users, mentor])):
+            User.objects.bulk_create(chunk, batch_size=2_000)
+        users = list(User.objects.filter(username__startswith=plan.prefix).exclude(pk=mentor.pk))
+        mentor = User.objects.get(username=f"{plan.prefix}-mentor")
+        users.sort(key=lambda u: u.username)
+        Profile.objects.bulk_create(
+            [
+                Profile(
+                    user=user,
+                    display_name=f"Learner {user.username[len(plan.prefix) :]}",
+                    region=rng.choice(
+                        ["", "United States", "US tech hubs (San Francisco, Los Angeles, Seattle)"]
+                    ),
+                    public_profile=rng.random() < 0.3,
+                )
+                for user in [*users, mentor]
+            ],
+            batch_size=2_000,
+        )
+
+    window = datetime.timedelta(weeks=12).total_seconds()
+    progress_count = event_count = 0
+
+    def progress_rows() -> Iterator[tuple[Progress, list[ProgressEvent]]]:
+        for user in users:
+            done_upto = rng.randint(0, per_learner)
+            events_left = plan.events_per_learner
+            for index, milestone in enumerate(milestones[:per_learner]):
+                if index < done_upto:
+                    final = DONE
+                elif index < done_upto + 2:
+                    final = IP
+                else:
+                    final = NS
+                remaining_rows = per_learner - index
+                length = max(len(_chain(final, 0)), events_left // remaining_rows)
+                steps = _chain(final, length)
+                events_left -= len(steps)
+                moments = sorted(
+                    now - datetime.timedelta(seconds=rng.uniform(0, window)) for _ in steps
+                )
+                events = [
+                    ProgressEvent(
+                        learner_id=user.pk,
+                        milestone_id=milestone.pk,
+                        actor_id=user.pk,
+                        old_status=old,
+                        new_status=new,
+                        created_at=moment,
+                    )
+                    for (old, new), moment in zip(steps, moments, strict=True)
+                ]
+                started = next((e.created_at for e in events if e.old_status == NS), None)
+                progress = Progress(
+                    learner_id=user.pk,
+                    milestone_id=milestone.pk,
+                    status=final,
+                    started_at=started if final != NS else None,
+                    completed_at=moments[-1] if final == DONE else None,
+                    note="",
+                )
+                yield progress, events
+
+    with transaction.atomic():
+        for chunk in _chunks(progress_rows(), size=5_000):
+            Progress.objects.bulk_create([p for p, _ in chunk], batch_size=2_000)
+            events = [e for _, evs in chunk for e in evs]
+            ProgressEvent.objects.bulk_create(events, batch_size=5_000)
+            progress_count += len(chunk)
+            event_count += len(events)
+
+    reviews = _mentor_with_mentees(plan=plan, mentor=mentor, users=users, now=now, rng=rng)
+    return {
+        "learners": len(users),
+        "progress": progress_count,
+        "events": event_count,
+        "mentees": min(plan.mentees, len(users)),
+        "reviews": reviews,
+        "mentor": mentor.username,
+    }
+
+
+@transaction.atomic
+def _mentor_with_mentees(*, plan, mentor, users, now, rng) -> int:
+    mentees = users[: plan.mentees]
+    mentorships = Mentorship.objects.bulk_create(
+        [
+            Mentorship(
+                mentor=mentor,
+                mentee=mentee,
+                status=MentorshipStatus.ACTIVE,
+                invited_at=now - datetime.timedelta(days=60),
+                responded_at=now - datetime.timedelta(days=59),
+            )
+            for mentee in mentees
+        ]
+    )
+    by_mentee = {m.mentee_id: m for m in mentorships}
+    done = Progress.objects.filter(learner__in=mentees, status=DONE).order_by("learner_id", "pk")
+    former_mentor = User.objects.create_user(
+        username=f"{plan.prefix}-former-mentor",
+        email=f"{plan.prefix}-former-mentor@example.com",
+        password=DEMO_PASSWORD,
+    )
+    states = [
+        ReviewStatus.WAITING,
+        ReviewStatus.APPROVED,
+        ReviewStatus.CHANGES_REQUESTED,
+        ReviewStatus.CLOSED,
+    ]
+    reviews, verified = [], []
+    seen: set[int] = set()
+    for progress in done:
+        if progress.learner_id in seen:
+            continue
+        seen.add(progress.learner_id)
+        state = states[len(seen) % len(states)]
+        asked = now - datetime.timedelta(hours=rng.randint(2, 24 * 10))
+        decided = state != ReviewStatus.WAITING
+        mentorship = by_mentee[progress.learner_id]
+        if state == ReviewStatus.CLOSED:
+            mentorship = Mentorship.objects.create(
+                mentor=former_mentor,
+                mentee_id=progress.learner_id,
+                status=MentorshipStatus.ENDED,
+                invited_at=asked - datetime.timedelta(days=30),
+                responded_at=asked - datetime.timedelta(days=29),
+                ended_at=asked + datetime.timedelta(hours=5),
+            )
+        reviews.append(
+            ReviewRequest(
+                progress=progress,
+                mentorship=mentorship,
+                closed_reason="The mentorship ended." if state == ReviewStatus.CLOSED else "",
+                message="Could you take a look at my repository?",
+                status=state,
+                comment={
+                    ReviewStatus.APPROVED: "Clean work, well tested. Approved.",
+                    ReviewStatus.CHANGES_REQUESTED: "Add a README that explains how to run it.",
+                }.get(state, ""),
+                requested_at=asked,
+                decided_at=asked + datetime.timedelta(hours=5) if decided else None,
+            )
+        )
+        if state == ReviewStatus.APPROVED:
+            progress.verified_at = asked + datetime.timedelta(hours=5)
+            progress.verified_by = mentor
+            verified.append(progress)
+    ReviewRequest.objects.bulk_create(reviews)
+    Progress.objects.bulk_update(verified, ["verified_at", "verified_by"])
+    return len(reviews)
