@@ -15,6 +15,7 @@ urlpatterns = [
     path(
         "favicon.ico",
         RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"), permanent=True),
+        name="favicon",
     ),
     path("", include("tracker.urls")),
 ]

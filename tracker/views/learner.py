@@ -22,12 +22,12 @@ def is_htmx(request) -> bool:
 
 
 def _back(request, fallback: str) -> HttpResponseRedirect:
+    """Back to the page the form was on, if that is a path on this site."""
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    safe = target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = fallback
-    return redirect(target)
+    )
+    return HttpResponseRedirect(target if safe else fallback)
 
 
 def _render_in_place(request, view_name: str, guide, milestone) -> HttpResponse:
