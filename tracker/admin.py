@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -138,6 +138,7 @@ class MilestoneAdmin(admin.ModelAdmin):
     list_filter = ["guide", "pillar", "level", "is_project", "archived"]
     list_select_related = ["pillar"]
     list_editable = ["order", "estimated_hours"]
+    ordering = ["guide", "pillar__order", "order", "pk"]
     search_fields = ["title", "slug", "description"]
     prepopulated_fields = {"slug": ["title"]}
     fields = [
@@ -171,8 +172,27 @@ class MilestoneAdmin(admin.ModelAdmin):
         count = queryset.update(archived=False)
         self.message_user(request, ngettext("%d restored.", "%d restored.", count) % count)
 
+    @staticmethod
+    def _with_history(queryset):
+        """The milestones that learners' progress or history points at: never deleted."""
+        return queryset.filter(
+            Exists(Progress.objects.filter(milestone=OuterRef("pk")))
+            | Exists(ProgressEvent.objects.filter(milestone=OuterRef("pk")))
+        )
+
+    def get_deleted_objects(self, objs, request):
+        # Milestones with history are archived instead (below): they must not block the
+        # deletion as "protected", nor be listed among the objects that will be deleted.
+        objs = list(objs)
+        kept = set(
+            self._with_history(
+                Milestone.objects.filter(pk__in=[obj.pk for obj in objs])
+            ).values_list("pk", flat=True)
+        )
+        return super().get_deleted_objects([o for o in objs if o.pk not in kept], request)
+
     def delete_model(self, request, obj):
-        if obj.progress.exists():
+        if self._with_history(Milestone.objects.filter(pk=obj.pk)).exists():
             obj.archived = True
             obj.save(update_fields=["archived"])
             self.message_user(
@@ -184,7 +204,7 @@ class MilestoneAdmin(admin.ModelAdmin):
             super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        with_history = queryset.filter(progress__isnull=False).distinct()
+        with_history = self._with_history(queryset)
         archived = queryset.filter(pk__in=with_history).update(archived=True)
         queryset.exclude(pk__in=with_history).delete()
         if archived:

@@ -42,11 +42,26 @@ class Plan:
     events_per_learner: int
     mentees: int
     prefix: str
+    # Extra mentors for the benchmark, by number of mentees: "<prefix>-mentor-<n>".
+    extra_mentors: tuple[int, ...] = ()
 
 
-SMALL = Plan(learners=100, progress_per_learner=20, events_per_learner=40, mentees=8, prefix="demo")
+DEMO = Plan(learners=24, progress_per_learner=20, events_per_learner=40, mentees=6, prefix="demo")
+BENCH_SMALL = Plan(
+    learners=100,
+    progress_per_learner=30,
+    events_per_learner=100,
+    mentees=8,
+    prefix="bench",
+    extra_mentors=(100,),
+)
 SCALE = Plan(
-    learners=10_000, progress_per_learner=30, events_per_learner=100, mentees=200, prefix="scale"
+    learners=10_000,
+    progress_per_learner=30,
+    events_per_learner=100,
+    mentees=8,
+    prefix="bench",
+    extra_mentors=(100, 200),
 )
 
 
@@ -177,11 +192,14 @@ def seed(*, plan: Plan, guide: Guide, now: datetime.datetime | None = None, seed
             event_count += len(events)
 
     reviews = _mentor_with_mentees(plan=plan, mentor=mentor, users=users, now=now, rng=rng)
+    for size in plan.extra_mentors:
+        _bench_mentor(plan=plan, size=size, users=users, password=password, now=now)
     return {
         "learners": len(users),
         "progress": progress_count,
         "events": event_count,
         "mentees": min(plan.mentees, len(users)),
+        "extra_mentors": [f"{plan.prefix}-mentor-{size}" for size in plan.extra_mentors],
         "reviews": reviews,
         "mentor": mentor.username,
     }
@@ -256,3 +274,39 @@ def _mentor_with_mentees(*, plan, mentor, users, now, rng) -> int:
     ReviewRequest.objects.bulk_create(reviews)
     Progress.objects.bulk_update(verified, ["verified_at", "verified_by"])
     return len(reviews)
+
+
+@transaction.atomic
+def _bench_mentor(*, plan, size, users, password, now) -> None:
+    """A mentor with ``size`` active mentees, a waiting review from every third one."""
+    mentor = User.objects.create(
+        username=f"{plan.prefix}-mentor-{size}",
+        email=f"{plan.prefix}-mentor-{size}@example.com",
+        password=password,
+    )
+    Profile.objects.create(user=mentor, display_name=f"Mentor of {size}")
+    mentees = users[-size:]
+    mentorships = Mentorship.objects.bulk_create(
+        [
+            Mentorship(
+                mentor=mentor,
+                mentee=mentee,
+                status=MentorshipStatus.ACTIVE,
+                invited_at=now - datetime.timedelta(days=30),
+                responded_at=now - datetime.timedelta(days=29),
+            )
+            for mentee in mentees
+        ]
+    )
+    first_done = {}
+    for progress in Progress.objects.filter(learner__in=mentees[::3], status=DONE).order_by("pk"):
+        first_done.setdefault(progress.learner_id, progress)
+    by_mentee = {m.mentee_id: m for m in mentorships}
+    ReviewRequest.objects.bulk_create(
+        ReviewRequest(
+            progress=progress,
+            mentorship=by_mentee[learner_id],
+            requested_at=now - datetime.timedelta(hours=learner_id % 200 + 1),
+        )
+        for learner_id, progress in first_done.items()
+    )

@@ -42,13 +42,18 @@ class StatusForm(forms.Form):
     )
 
 
+class HttpURLField(forms.URLField):
+    """Only http and https; one validator, so a bad link gets one error, not the same twice."""
+
+    default_validators = [http_url_validator]
+
+
 class NotesForm(forms.ModelForm):
-    evidence_url = forms.URLField(
+    evidence_url = HttpURLField(
         label=_("Evidence link"),
         required=False,
         max_length=500,
         assume_scheme="https",
-        validators=[http_url_validator],
         help_text=_("A link to your work, e.g. a repository or a notebook (http or https)."),
         error_messages={"invalid": _("Enter a web address that starts with http:// or https://.")},
         widget=forms.URLInput(attrs={"placeholder": "https://github.com/you/project"}),

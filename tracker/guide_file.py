@@ -41,75 +41,81 @@ class Field:
     slug: bool = False
     url: bool = False
     minimum: int | None = None
+    # What the database column can hold: longer or larger values are refused here, with
+    # the file's name and entry, instead of failing (or being cut) in the database.
+    maximum: int | None = None
+    max_length: int | None = None
 
 
 _http_url = URLValidator(schemes=["http", "https"])
+SMALL = 32_767  # the largest PositiveSmallIntegerField
+LARGE = 2_147_483_647  # the largest PositiveIntegerField
 
 GUIDE_FIELDS = {
-    "slug": Field(str, slug=True),
-    "title": Field(str),
+    "slug": Field(str, slug=True, max_length=80),
+    "title": Field(str, max_length=200),
     "summary": Field(str),
-    "promise": Field(str, required=False),
+    "promise": Field(str, required=False, max_length=240),
     "published": Field(bool, required=False),
 }
 SOURCE_FIELDS = {
-    "author": Field(str, required=False),
-    "title": Field(str, required=False),
+    "author": Field(str, required=False, max_length=120),
+    "title": Field(str, required=False, max_length=300),
     "published_on": Field(datetime.date, required=False),
-    "url": Field(str, required=False, url=True),
+    "url": Field(str, required=False, url=True, max_length=200),
 }
 STAGE_FIELDS = {
-    "slug": Field(str, slug=True),
-    "name": Field(str),
-    "order": Field(int, minimum=0),
+    "slug": Field(str, slug=True, max_length=80),
+    "name": Field(str, max_length=80),
+    "order": Field(int, minimum=0, maximum=SMALL),
     "completes_level": Field(str, required=False, choices=("", *Level.values)),
-    "description": Field(str, required=False),
+    "description": Field(str, required=False, max_length=300),
 }
 SALARY_FIELDS = {
-    "stage": Field(str, slug=True),
-    "region": Field(str),
-    "low": Field(int, required=False, minimum=0),
-    "high": Field(int, required=False, minimum=0),
-    "currency": Field(str),
-    "note": Field(str, required=False),
-    "source": Field(str),
+    "stage": Field(str, slug=True, max_length=80),
+    "region": Field(str, max_length=120),
+    "low": Field(int, required=False, minimum=0, maximum=LARGE),
+    "high": Field(int, required=False, minimum=0, maximum=LARGE),
+    "currency": Field(str, max_length=3),
+    "note": Field(str, required=False, max_length=200),
+    "source": Field(str, max_length=300),
     "as_of": Field(datetime.date),
 }
 ADVICE_FIELDS = {
-    "slug": Field(str, slug=True),
-    "title": Field(str),
+    "slug": Field(str, slug=True, max_length=80),
+    "title": Field(str, max_length=200),
     "body": Field(str),
     "rule": Field(str, choices=tuple(AdviceRule.values)),
-    "inactive_days": Field(int, required=False, minimum=1),
-    "order": Field(int, required=False, minimum=0),
+    "inactive_days": Field(int, required=False, minimum=1, maximum=SMALL),
+    "order": Field(int, required=False, minimum=0, maximum=SMALL),
 }
 IMPACT_FIELDS = {
-    "slug": Field(str, slug=True),
-    "name": Field(str),
+    "slug": Field(str, slug=True, max_length=80),
+    "name": Field(str, max_length=120),
     "description": Field(str, required=False),
-    "order": Field(int, required=False, minimum=0),
+    "order": Field(int, required=False, minimum=0, maximum=SMALL),
 }
 PILLAR_FIELDS = {
-    "slug": Field(str, slug=True),
-    "name": Field(str),
+    "slug": Field(str, slug=True, max_length=80),
+    "name": Field(str, max_length=120),
     "description": Field(str, required=False),
-    "order": Field(int, minimum=0),
+    "order": Field(int, minimum=0, maximum=SMALL),
     "milestones": Field(list),
 }
 MILESTONE_FIELDS = {
-    "slug": Field(str, slug=True),
-    "title": Field(str),
+    "slug": Field(str, slug=True, max_length=80),
+    "title": Field(str, max_length=200),
     "level": Field(str, choices=tuple(Level.values)),
-    "hours": Field(int, minimum=0),
-    "order": Field(int, minimum=0),
+    "hours": Field(int, minimum=0, maximum=SMALL),
+    "order": Field(int, minimum=0, maximum=SMALL),
     "description": Field(str, required=False),
     "prerequisites": Field(list, required=False),
     "is_project": Field(bool, required=False),
     "resources": Field(list, required=False),
 }
 RESOURCE_FIELDS = {
-    "title": Field(str),
-    "url": Field(str, url=True),
+    "title": Field(str, max_length=200),
+    "url": Field(str, url=True, max_length=500),
     "kind": Field(str, choices=tuple(ResourceKind.values)),
 }
 
@@ -119,6 +125,7 @@ DEFAULTS: dict[str, Any] = {
     "author": "",
     "published_on": None,
     "url": "",
+    "title": "",
     "completes_level": "",
     "description": "",
     "low": None,
@@ -173,6 +180,10 @@ class _Checker:
             self.fail(where, name, f"must be one of {', '.join(c or '""' for c in spec.choices)}")
         if spec.minimum is not None and value < spec.minimum:
             self.fail(where, name, f"must be at least {spec.minimum}")
+        if spec.maximum is not None and value > spec.maximum:
+            self.fail(where, name, f"must be at most {spec.maximum}")
+        if spec.max_length is not None and len(value) > spec.max_length:
+            self.fail(where, name, f"must be at most {spec.max_length} characters long")
         if spec.slug:
             try:
                 validate_slug(value)

@@ -158,7 +158,7 @@ def mentee_progress(*, mentee, mentorship: Mentorship) -> dict:
     reviews = defaultdict(list)
     for review in (
         ReviewRequest.objects.filter(progress__learner=mentee, progress__milestone__guide=guide)
-        .select_related("mentorship__mentor")
+        .select_related("mentorship__mentor", "progress__milestone")
         .order_by("-requested_at")
     ):
         reviews[review.progress_id].append(review)

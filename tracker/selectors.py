@@ -93,9 +93,10 @@ def _with_details(milestones: QuerySet[Milestone]) -> QuerySet[Milestone]:
         Prefetch("resources", queryset=Resource.objects.order_by("order", "id")),
         Prefetch(
             "prerequisites",
-            queryset=Milestone.objects.filter(archived=False).only(
-                "id", "slug", "title", "guide_id", "pillar_id"
-            ),
+            # With the guide's slug, which their links need: one join, not a query each.
+            queryset=Milestone.objects.filter(archived=False)
+            .select_related("guide")
+            .only("id", "slug", "title", "pillar_id", "guide__slug"),
         ),
     )
 
@@ -146,9 +147,9 @@ def milestone_detail(*, guide: Guide, slug: str) -> Milestone:
         .prefetch_related(
             Prefetch(
                 "unlocks",
-                queryset=Milestone.objects.filter(archived=False).only(
-                    "id", "slug", "title", "guide_id"
-                ),
+                queryset=Milestone.objects.filter(archived=False)
+                .select_related("guide")
+                .only("id", "slug", "title", "guide__slug"),
             )
         )
         .first()

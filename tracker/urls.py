@@ -1,11 +1,12 @@
 from django.urls import path
 
-from tracker.views import learner, mentor, profiles, public
+from tracker.views import baseline, learner, mentor, profiles, public
 
 app_name = "tracker"
 urlpatterns = [
     path("", public.landing, name="landing"),
     path("healthz", public.healthz, name="healthz"),
+    path("bench/fortunes/", baseline.fortunes, name="baseline"),
     path("guides/", public.guides, name="guides"),
     path("guides/<slug:guide_slug>/", public.guide, name="guide"),
     path("guides/<slug:guide_slug>/<slug:milestone_slug>/", public.milestone, name="milestone"),

@@ -33,8 +33,12 @@ def _back(request, fallback: str) -> HttpResponseRedirect:
 def _render_in_place(request, view_name: str, guide, milestone) -> HttpResponse:
     """The fragment an htmx status change swaps in, with the page's figures updated."""
     if view_name == "milestone":
-        context = selectors.milestone_page(learner=request.user, guide=guide, milestone=milestone)
-        return render(request, "tracker/public/milestone.html#status_card", context)
+        # The review card too: asking for a review depends on the milestone being done.
+        context = milestone_context(request, guide, milestone)
+        card = render(request, "tracker/public/milestone.html#status_card", context)
+        context["oob"] = True
+        reviews = render(request, "tracker/public/milestone.html#review_card", context)
+        return HttpResponse(card.content + reviews.content)
     if view_name == "dashboard":
         profile = services.profile_get(user=request.user)
         context = selectors.dashboard(

@@ -40,7 +40,8 @@ def invite(request):
         except MentoringError as error:
             form.add_error("identifier", str(error))
         else:
-            if mentorship is None:
+            if mentorship is None or "@" in form.cleaned_data["identifier"]:
+                # The same words whether the address has an account or not.
                 messages.success(request, INVITE_SENT_BY_EMAIL)
             else:
                 messages.success(request, f"Invitation sent to {mentorship.mentor.get_username()}.")

@@ -31,7 +31,7 @@ class Command(BaseCommand):
                 "Refusing to add demo data in production mode (DJANGO_DEBUG is off). "
                 "Use --force if you really mean it."
             )
-        plan = demo_data.SCALE if scale else demo_data.SMALL
+        plan = demo_data.SCALE if scale else demo_data.DEMO
         if learners is not None:
             plan = demo_data.Plan(**{**plan.__dict__, "learners": learners})
         if demo_data.User.objects.filter(username__startswith=plan.prefix).exists():

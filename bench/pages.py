@@ -1,0 +1,255 @@
+"""Server time and query count of CareerPath's pages, as ratios to a baseline view.
+
+    python bench/pages.py [--requests 200] [--databases sqlite,postgres] [--sizes small,scale]
+
+For each database and data size, a worker process builds (or reuses) a benchmark database,
+then requests every page through Django's full middleware stack with the test client and
+records the median time of ``--requests`` requests after a warm-up, and the number of SQL
+queries. The baseline ("Fortunes": one small query, a sort, a small template) is measured
+in the same worker, so ratios compare like with like on a busy machine. The table is
+printed and a JSON report is written to reports/bench.json.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "reports" / "bench.json"
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+
+# (page, url or special, user): the pages the benchmark must cover.
+PAGES = [
+    ("baseline", "/bench/fortunes/", None),
+    ("landing", "/", None),
+    ("guide (anonymous)", "/guides/ml-engineer/", None),
+    ("guide (learner)", "/guides/ml-engineer/", "learner"),
+    ("dashboard", "/dashboard/", "learner"),
+    ("mentor dashboard (100 mentees)", "/mentoring/", "bench-mentor-100"),
+    ("mentor dashboard (200 mentees)", "/mentoring/", "bench-mentor-200"),
+    ("mentee page", "MENTEE", "bench-mentor-100"),
+    ("admin progress changelist", "/admin/tracker/progress/", "admin"),
+]
+BARS = {"dashboard": 3.0, "mentor dashboard (200 mentees)": 6.0}
+SIZE_TOLERANCE = 1.5
+
+
+def count_queries(connection, client, url) -> int:
+    executed = []
+
+    def record(execute, sql, params, many, context):
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        client.get(url)
+    return len(executed)
+
+
+def worker(database_url: str, size: str, requests: int) -> dict:
+    os.environ.update(
+        {
+            "DATABASE_URL": database_url,
+            "DJANGO_DEBUG": "0",
+            "SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnop",
+            "ALLOWED_HOSTS": "testserver",
+            "SECURE_SSL_REDIRECT": "0",
+            "STATIC_ROOT": tempfile.mkdtemp(prefix="bench-static-"),
+            "DJANGO_SETTINGS_MODULE": "careerpath.settings",
+        }
+    )
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from tracker import demo_data
+    from tracker.content_services import guide_load
+    from tracker.guide_file import DEFAULT_GUIDE_FILE, read_guide_file
+    from tracker.models import Mentorship, Progress, ProgressEvent
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("migrate", interactive=False, verbosity=0)
+    user_model = get_user_model()
+    seeded_in = None
+    if not user_model.objects.filter(username="bench-mentor").exists():
+        guide, _ = guide_load(data=read_guide_file(DEFAULT_GUIDE_FILE))
+        plan = demo_data.SCALE if size == "scale" else demo_data.BENCH_SMALL
+        started = time.perf_counter()
+        demo_data.seed(plan=plan, guide=guide)
+        seeded_in = time.perf_counter() - started
+        user_model.objects.create_superuser("admin", "admin@example.com", "unused-password-1")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+    counts = {
+        "learners": user_model.objects.filter(username__startswith="bench0").count(),
+        "progress": Progress.objects.count(),
+        "events": ProgressEvent.objects.count(),
+    }
+    mentee = (
+        Mentorship.objects.filter(mentor__username="bench-mentor-100")
+        .select_related("mentee")
+        .first()
+        .mentee
+    )
+    users = {
+        "learner": user_model.objects.get(username="bench00000"),
+        "admin": user_model.objects.get(username="admin"),
+        "bench-mentor-100": user_model.objects.get(username="bench-mentor-100"),
+    }
+    if size == "scale":
+        users["bench-mentor-200"] = user_model.objects.get(username="bench-mentor-200")
+
+    results = {}
+    for name, url, who in PAGES:
+        if who is not None and who not in users:
+            continue
+        if url == "MENTEE":
+            url = f"/mentoring/mentees/{mentee.username}/"
+        client = Client()
+        if who:
+            client.force_login(users[who])
+        for _ in range(20):
+            response = client.get(url)
+            assert response.status_code == 200, (name, url, response.status_code)
+        queries = count_queries(connection, client, url)
+        timings = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            client.get(url)
+            timings.append(time.perf_counter() - started)
+        results[name] = {
+            "url": url,
+            "queries": queries,
+            "median_ms": round(statistics.median(timings) * 1000, 3),
+            "p90_ms": round(sorted(timings)[int(len(timings) * 0.9)] * 1000, 3),
+        }
+    baseline = results["baseline"]["median_ms"]
+    for row in results.values():
+        row["ratio"] = round(row["median_ms"] / baseline, 2)
+    return {
+        "vendor": connection.vendor,
+        "seeded_in_s": seeded_in,
+        "counts": counts,
+        "pages": results,
+    }
+
+
+def database_url(vendor: str, size: str) -> str:
+    if vendor == "sqlite":
+        return f"sqlite:///{ROOT / 'reports' / f'bench-{size}.sqlite3'}"
+    return f"postgres://postgres@127.0.0.1:5432/careerpath_bench_{size}"
+
+
+def ensure_postgres_database(size: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [f"careerpath_bench_{size}"]
+        ).fetchone()
+        if not exists:
+            connection.execute(f"CREATE DATABASE careerpath_bench_{size}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--sizes", default="small,scale")
+    parser.add_argument("--worker", nargs=3, metavar=("URL", "SIZE", "REQUESTS"))
+    args = parser.parse_args()
+    if args.worker:
+        url, size, requests = args.worker
+        print(json.dumps(worker(url, size, int(requests))))
+        return 0
+
+    REPORT.parent.mkdir(exist_ok=True)
+    report: dict = {"requests": args.requests, "runs": {}}
+    for vendor in args.databases.split(","):
+        for size in args.sizes.split(","):
+            if vendor == "postgres":
+                ensure_postgres_database(size)
+            started = time.perf_counter()
+            output = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--worker",
+                    database_url(vendor, size),
+                    size,
+                    str(args.requests),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            ).stdout
+            run = json.loads(output.strip().splitlines()[-1])
+            run["wall_s"] = round(time.perf_counter() - started, 1)
+            report["runs"][f"{vendor}/{size}"] = run
+            print(f"measured {vendor}/{size} in {run['wall_s']} s", file=sys.stderr)
+
+    failures = check_bars(report)
+    print_table(report)
+    report["failures"] = failures
+    REPORT.write_text(json.dumps(report, indent=2))
+    print(f"\nJSON report: {REPORT.relative_to(ROOT)}")
+    for failure in failures:
+        print(f"BAR MISSED: {failure}")
+    print("all bars met" if not failures else f"{len(failures)} bar(s) missed")
+    return 1 if failures else 0
+
+
+def check_bars(report: dict) -> list[str]:
+    failures = []
+    runs = report["runs"]
+    for key, run in runs.items():
+        vendor, size = key.split("/")
+        if size == "scale":
+            for page, bar in BARS.items():
+                ratio = run["pages"][page]["ratio"]
+                if ratio > bar:
+                    failures.append(f"{key} {page}: {ratio}x baseline > {bar}x")
+            small = runs.get(f"{vendor}/small")
+            if small:
+                for page, row in run["pages"].items():
+                    if page not in small["pages"]:
+                        continue
+                    before = small["pages"][page]
+                    if row["queries"] != before["queries"]:
+                        failures.append(
+                            f"{vendor} {page}: {before['queries']} queries small, "
+                            f"{row['queries']} at scale"
+                        )
+                    if row["median_ms"] > SIZE_TOLERANCE * before["median_ms"]:
+                        failures.append(
+                            f"{vendor} {page}: median {row['median_ms']} ms at scale > "
+                            f"{SIZE_TOLERANCE}x {before['median_ms']} ms small"
+                        )
+    return failures
+
+
+def print_table(report: dict) -> None:
+    header = f"{'page':34} {'run':18} {'queries':>7} {'median ms':>10} {'x baseline':>10}"
+    print(header)
+    print("-" * len(header))
+    for key, run in report["runs"].items():
+        for page, row in run["pages"].items():
+            figures = f"{row['queries']:>7} {row['median_ms']:>10.2f} {row['ratio']:>10.2f}"
+            print(f"{page:34} {key:18} {figures}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""axe-core on every page, logged out and as learner and mentor, in light and dark mode."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
+
+from tests.conftest import PASSWORD
+from tracker.models import Progress, ReviewRequest
+from tracker.services import profile_get
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PUBLIC_PAGES = [
+    "/",
+    "/guides/",
+    "/guides/ml-engineer/",
+    "/guides/ml-engineer/python-fundamentals/",
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password_reset/",
+    "/u/axe-learner/",
+    "/no-such-page/",
+]
+LEARNER_PAGES = [
+    "/dashboard/",
+    "/guides/ml-engineer/",
+    "/guides/ml-engineer/python-fundamentals/",
+    "/settings/",
+    "/mentoring/",
+    "/accounts/password_change/",
+]
+MENTOR_PAGES = ["/mentoring/", "/mentoring/mentees/axe-learner/", "/dashboard/"]
+
+
+@pytest.fixture
+def people(ml_guide, make_user, make_mentorship, complete):
+    learner = make_user("axe-learner")
+    mentor = make_user("axe-mentor")
+    profile = profile_get(user=learner)
+    profile.public_profile = True
+    profile.save()
+    mentorship = make_mentorship(mentor, learner)
+    milestones = list(ml_guide.milestones.order_by("pk")[:4])
+    complete(learner, milestones[:3])
+    complete(learner, milestones[3:], status="in_progress")
+    ReviewRequest.objects.create(
+        progress=Progress.objects.get(learner=learner, milestone=milestones[0]),
+        mentorship=mentorship,
+        message="Please have a look.",
+        requested_at=timezone.now(),
+    )
+    return {"learner": learner, "mentor": mentor}
+
+
+def _violations(page, url):
+    page.goto(url)
+    results = Axe().run(page)
+    return [
+        f"{url}: {v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+    ]
+
+
+def _log_in(page, base, username):
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base}/dashboard/")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_axe_violations_anywhere(browser, live_server, people, settings, scheme):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    found = []
+    for who, pages in (
+        ("", PUBLIC_PAGES),
+        ("axe-learner", LEARNER_PAGES),
+        ("axe-mentor", MENTOR_PAGES),
+    ):
+        context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        if who:
+            _log_in(page, live_server.url, who)
+        for path in pages:
+            found += _violations(page, live_server.url + path)
+        context.close()
+    assert not found, "\n".join(found)
+
+
+def test_no_axe_violations_on_a_phone(browser, live_server, people, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    _log_in(page, live_server.url, "axe-learner")
+    found = []
+    for path in ["/dashboard/", "/guides/ml-engineer/", "/mentoring/"]:
+        found += _violations(page, live_server.url + path)
+    context.close()
+    assert not found, "\n".join(found)

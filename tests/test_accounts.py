@@ -1,0 +1,334 @@
+"""Accounts: sign up, log in and out, passwords, sessions and brute-force protection."""
+
+import re
+from http import HTTPStatus
+
+import pytest
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.core import mail
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+from tracker.models import Profile
+
+User = get_user_model()
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "another-long-password-77"
+
+
+def logged_in_user_id(client):
+    return client.session.get(SESSION_KEY)
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+# --- sign up -----------------------------------------------------------------------------
+
+
+def test_sign_up_logs_in_creates_a_profile_and_lands_on_the_dashboard(client, make_guide):
+    make_guide(milestones=3)
+
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "newcomer",
+            "email": "Newcomer@Example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+        follow=True,
+    )
+
+    assert response.redirect_chain == [(reverse("tracker:dashboard"), HTTPStatus.FOUND)]
+    assert response.status_code == HTTPStatus.OK
+    user = User.objects.get(username="newcomer")
+    assert response.context["user"] == user
+    assert logged_in_user_id(client) == str(user.pk)
+    assert user.email == "newcomer@example.com"
+    assert user.check_password(PASSWORD)
+    assert Profile.objects.filter(user=user).exists()
+    assert "Welcome to CareerPath! Here is your plan." in messages_of(response)
+
+
+def test_sign_up_refuses_an_address_that_already_has_an_account(client, learner):
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "someone-else",
+            "email": learner.email.upper(),
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "An account already uses this address." in response.content.decode()
+    assert not User.objects.filter(username="someone-else").exists()
+    assert logged_in_user_id(client) is None
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("password", "This password is too common."),
+        ("12345678901", "This password is entirely numeric."),
+        ("short1!", "This password is too short."),
+        ("newcomer-x", "The password is too similar to the username."),
+    ],
+)
+def test_sign_up_refuses_a_weak_password(client, password, message):
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "newcomer-x",
+            "email": "newcomer@example.com",
+            "password1": password,
+            "password2": password,
+        },
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert message in response.content.decode()
+    assert not User.objects.filter(username="newcomer-x").exists()
+
+
+def test_sign_up_refuses_two_different_passwords(client):
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "newcomer",
+            "email": "newcomer@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD + "x",
+        },
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert not User.objects.filter(username="newcomer").exists()
+
+
+def test_a_logged_in_user_is_sent_from_sign_up_to_the_dashboard(client, learner):
+    client.force_login(learner)
+
+    response = client.get(reverse("signup"))
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("tracker:dashboard")
+
+
+# --- log in and out ----------------------------------------------------------------------
+
+
+def test_log_in_with_the_right_password_lands_on_the_dashboard(client, learner):
+    response = client.post(reverse("login"), {"username": "learner", "password": PASSWORD})
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("tracker:dashboard")
+    assert logged_in_user_id(client) == str(learner.pk)
+
+
+def test_log_in_with_a_wrong_password_fails(client, learner):
+    response = client.post(reverse("login"), {"username": "learner", "password": "wrong"})
+
+    assert response.status_code == HTTPStatus.OK
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert logged_in_user_id(client) is None
+
+
+def test_log_in_follows_a_safe_next_only(client, learner):
+    settings_url = reverse("tracker:settings")
+    response = client.post(
+        reverse("login"), {"username": "learner", "password": PASSWORD, "next": settings_url}
+    )
+    assert response["Location"] == settings_url
+
+    client.logout()
+    response = client.post(
+        reverse("login"),
+        {"username": "learner", "password": PASSWORD, "next": "https://evil.example/"},
+    )
+    assert response["Location"] == reverse("tracker:dashboard")
+
+
+def test_the_session_key_changes_at_log_in(client, learner):
+    session = client.session  # an anonymous session, as a visitor would have
+    session["seen"] = True
+    session.save()
+    anonymous_key = session.session_key
+
+    client.post(reverse("login"), {"username": "learner", "password": PASSWORD})
+
+    assert logged_in_user_id(client) == str(learner.pk)
+    assert client.session.session_key != anonymous_key
+    assert not session.exists(anonymous_key), "the old key no longer opens a session"
+
+
+def test_log_out_by_get_is_not_allowed(client, learner):
+    client.force_login(learner)
+
+    response = client.get(reverse("logout"))
+
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert logged_in_user_id(client) == str(learner.pk)
+
+
+def test_log_out_by_post_ends_the_session(client, learner):
+    client.force_login(learner)
+
+    response = client.post(reverse("logout"))
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("tracker:landing")
+    assert logged_in_user_id(client) is None
+    dashboard = client.get(reverse("tracker:dashboard"))
+    assert dashboard.status_code == HTTPStatus.FOUND
+    assert dashboard["Location"].startswith(reverse("login"))
+
+
+# --- passwords ---------------------------------------------------------------------------
+
+
+def test_password_change_needs_the_old_password(client, learner):
+    client.force_login(learner)
+
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert "Your old password was entered incorrectly." in response.content.decode()
+    learner.refresh_from_db()
+    assert learner.check_password(PASSWORD)
+
+
+def test_password_change_sets_the_new_password_and_keeps_the_session(client, learner):
+    client.force_login(learner)
+
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("password_change_done")
+    learner.refresh_from_db()
+    assert learner.check_password(NEW_PASSWORD)
+    assert client.get(reverse("tracker:dashboard")).status_code == HTTPStatus.OK
+
+
+def test_password_change_page_needs_a_login(client):
+    response = client.get(reverse("password_change"))
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_password_reset_sends_a_link_that_sets_a_new_password(client, learner):
+    response = client.post(reverse("password_reset"), {"email": learner.email})
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("password_reset_done")
+    [email] = mail.outbox
+    assert email.to == [learner.email]
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", email.body)
+    assert link, email.body
+
+    form_page = client.get(link.group(1), follow=True)
+    assert form_page.status_code == HTTPStatus.OK
+    assert form_page.context["validlink"] is True
+    set_password_url = form_page.redirect_chain[-1][0]
+    response = client.post(
+        set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("password_reset_complete")
+    learner.refresh_from_db()
+    assert learner.check_password(NEW_PASSWORD)
+    assert not learner.check_password(PASSWORD)
+    # The link works once: it is dead after the password changed.
+    reused = client.get(link.group(1), follow=True)
+    assert reused.context["validlink"] is False
+
+
+def test_password_reset_for_an_unknown_address_says_the_same_and_sends_nothing(client, learner):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("password_reset_done")
+    assert mail.outbox == []
+
+
+# --- brute-force protection --------------------------------------------------------------
+
+
+LOCKED_OUT = {HTTPStatus.TOO_MANY_REQUESTS, HTTPStatus.FORBIDDEN}
+
+
+@pytest.fixture
+def axes_on(settings):
+    settings.AXES_ENABLED = True
+    return settings.AXES_FAILURE_LIMIT
+
+
+def fail_logins(client, url, username, times):
+    responses = [
+        client.post(url, {"username": username, "password": "not-the-password"})
+        for _ in range(times)
+    ]
+    return responses
+
+
+def test_repeated_failures_lock_the_account_even_for_the_right_password(client, learner, axes_on):
+    limit = axes_on
+    responses = fail_logins(client, reverse("login"), "learner", limit - 1)
+    assert [r.status_code for r in responses] == [HTTPStatus.OK] * (limit - 1)
+
+    last = fail_logins(client, reverse("login"), "learner", 1)[0]
+    assert last.status_code in LOCKED_OUT
+
+    response = client.post(reverse("login"), {"username": "learner", "password": PASSWORD})
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS  # django-axes 8's default
+    assert "Too many failed log-ins" in response.content.decode()
+    assert logged_in_user_id(client) is None
+
+
+def test_the_lockout_does_not_block_another_account(client, learner, stranger, axes_on):
+    fail_logins(client, reverse("login"), "learner", axes_on)
+
+    response = client.post(reverse("login"), {"username": "stranger", "password": PASSWORD})
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert logged_in_user_id(client) == str(stranger.pk)
+
+
+def test_a_successful_log_in_forgets_earlier_failures(client, learner, axes_on):
+    fail_logins(client, reverse("login"), "learner", axes_on - 1)
+    client.post(reverse("login"), {"username": "learner", "password": PASSWORD})
+    client.post(reverse("logout"))
+
+    fail_logins(client, reverse("login"), "learner", axes_on - 1)
+    response = client.post(reverse("login"), {"username": "learner", "password": PASSWORD})
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert logged_in_user_id(client) == str(learner.pk)
+
+
+def test_the_admin_login_is_protected_too(client, make_user, axes_on):
+    admin = make_user("boss", is_staff=True, is_superuser=True)
+    admin_login = reverse("admin:login")
+
+    responses = fail_logins(client, admin_login, "boss", axes_on)
+    assert responses[-1].status_code in LOCKED_OUT
+
+    response = client.post(
+        admin_login, {"username": "boss", "password": PASSWORD, "next": reverse("admin:index")}
+    )
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert logged_in_user_id(client) is None
+    assert client.get(reverse("admin:index")).status_code == HTTPStatus.FOUND
+    assert admin.is_staff

@@ -1,0 +1,334 @@
+"""Bad input on every learner form and POST: a clear refusal, never a 500, nothing written.
+
+The test client re-raises any exception a view lets through, so a crash fails these tests
+even before the status code is checked.
+"""
+
+from http import HTTPStatus
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+from tracker.models import Milestone, Profile, Progress, ProgressEvent, ProgressStatus
+from tracker.services import progress_set_status
+
+User = get_user_model()
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def guide(make_guide):
+    return make_guide(milestones=6)
+
+
+@pytest.fixture
+def milestone(guide):
+    return Milestone.objects.get(guide=guide, slug="milestone-0")
+
+
+@pytest.fixture
+def logged_in(client, learner):
+    client.force_login(learner)
+    return client
+
+
+def status_url(guide_slug, milestone_slug):
+    return reverse("tracker:progress_status", args=[guide_slug, milestone_slug])
+
+
+def notes_url(guide_slug, milestone_slug):
+    return reverse("tracker:progress_notes", args=[guide_slug, milestone_slug])
+
+
+def counts():
+    return (
+        Progress.objects.count(),
+        ProgressEvent.objects.count(),
+        User.objects.count(),
+        Profile.objects.count(),
+    )
+
+
+def stored_rows():
+    return list(Progress.objects.values_list("milestone_id", "status", "note", "evidence_url"))
+
+
+@pytest.fixture
+def unchanged(learner, milestone):
+    """Give the learner some data, then check after the test that none of it changed."""
+    progress_set_status(learner=learner, milestone=milestone, status=ProgressStatus.IN_PROGRESS)
+    before = (counts(), stored_rows(), list(Profile.objects.values()))
+    yield
+    assert (counts(), stored_rows(), list(Profile.objects.values())) == before
+
+
+# --- status ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("data", [{"status": "finished"}, {"status": ""}, {}, {"status": "DONE"}])
+def test_an_unknown_status_is_refused_with_a_message(logged_in, milestone, unchanged, data):
+    response = logged_in.post(status_url("test-guide", "milestone-0"), data, follow=True)
+
+    assert response.redirect_chain[0][1] == HTTPStatus.FOUND
+    assert response.status_code == HTTPStatus.OK
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("Choose not started, in progress or done." in m or "required" in m for m in messages)
+
+
+def test_an_unknown_status_over_htmx_is_a_400(logged_in, milestone, unchanged):
+    response = logged_in.post(
+        status_url("test-guide", "milestone-0"),
+        {"status": "finished", "view": "guide"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "Choose not started, in progress or done." in response.content.decode()
+
+
+def test_an_unknown_view_over_htmx_falls_back_to_the_guide_fragment(logged_in, milestone):
+    response = logged_in.post(
+        status_url("test-guide", "milestone-0"),
+        {"status": "done", "view": "<script>"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert 'id="m-milestone-0"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "/guides/\r\nSet-Cookie: stolen=1",
+        "/\x00",
+        "/" + "a" * 10_000,
+        "\\\\evil.example",
+        "http:\\\\evil.example",
+        " //evil.example",
+        "\t//evil.example",
+    ],
+    ids=["header-injection", "nul", "very-long", "backslashes", "http-backslashes", "space", "tab"],
+)
+def test_odd_next_values_never_crash_nor_leave_the_site(logged_in, milestone, next_url):
+    response = logged_in.post(
+        status_url("test-guide", "milestone-0"), {"status": "done", "next": next_url}
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    location = response["Location"]
+    assert location.startswith("/")
+    assert not location.startswith(("//", "/\\"))
+    assert "\n" not in location
+    assert "stolen" not in response.cookies
+
+
+@pytest.mark.parametrize(
+    ("guide_slug", "milestone_slug"),
+    [
+        ("test-guide", "no-such-milestone"),
+        ("no-such-guide", "milestone-0"),
+        ("hidden-guide", "milestone-0"),
+        ("test-guide", "archived-one"),
+    ],
+)
+@pytest.mark.parametrize("action", [status_url, notes_url])
+def test_unknown_hidden_or_archived_targets_are_404(
+    logged_in, make_guide, milestone, unchanged, guide_slug, milestone_slug, action
+):
+    make_guide(milestones=1, slug="hidden-guide", published=False)
+    Milestone.objects.filter(guide__slug="test-guide", slug="milestone-5").update(
+        slug="archived-one", archived=True
+    )
+
+    response = logged_in.post(
+        action(guide_slug, milestone_slug), {"status": "done", "note": "x", "evidence_url": ""}
+    )
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+# --- notes -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"note": "x" * 2001, "evidence_url": ""},
+        {"note": "ok", "evidence_url": "javascript:alert(1)"},
+        {"note": "ok", "evidence_url": "JaVaScRiPt:alert(1)"},
+        {"note": "ok", "evidence_url": "data:text/html,<script>alert(1)</script>"},
+        {"note": "ok", "evidence_url": "ftp://x"},
+        {"note": "ok", "evidence_url": "https://" + "a" * 500 + ".example"},
+        {"note": "null\x00byte", "evidence_url": ""},
+        {"note": "ok", "evidence_url": "https://exa\x00mple.com"},
+        {"note": "ok", "evidence_url": "http://[::1"},
+    ],
+    ids=[
+        "long-note",
+        "javascript",
+        "javascript-mixed-case",
+        "data-url",
+        "ftp",
+        "long-url",
+        "nul-in-note",
+        "nul-in-url",
+        "broken-ipv6",
+    ],
+)
+def test_bad_notes_are_a_400_and_write_nothing(logged_in, milestone, unchanged, data):
+    response = logged_in.post(notes_url("test-guide", "milestone-0"), data)
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "Your notes were not saved" in response.content.decode()
+
+
+def test_bad_notes_on_an_untouched_milestone_create_no_row(logged_in, guide):
+    before = counts()
+
+    response = logged_in.post(
+        notes_url("test-guide", "milestone-4"), {"note": "x" * 5000, "evidence_url": "ftp://x"}
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert counts() == before
+
+
+# --- settings and account deletion -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"display_name": "Ada", "region": "Atlantis"},
+        {"display_name": "A" * 81, "region": ""},
+        {"display_name": "Nul\x00l", "region": ""},
+        {"display_name": "Ada", "region": "United States\x00"},
+        {"display_name": "Ada", "region": "", "current_guide": "999999"},
+    ],
+    ids=["unknown-region", "long-name", "nul-in-name", "nul-in-region", "unknown-guide"],
+)
+def test_bad_settings_are_a_400_and_write_nothing(logged_in, guide, make_guide, unchanged, data):
+    make_guide(milestones=1, slug="second-guide")  # two guides: the guide choice is offered
+
+    response = logged_in.post(reverse("tracker:settings"), data)
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "Your settings were not saved" in response.content.decode()
+
+
+@pytest.mark.parametrize("password", ["", "wrong", "\x00", "x" * 10_000])
+def test_a_bad_password_deletes_nothing(logged_in, learner, unchanged, password):
+    response = logged_in.post(reverse("tracker:delete_account"), {"password": password})
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert User.objects.filter(pk=learner.pk).exists()
+
+
+# --- sign up -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"username": "has space", "email": "a@example.com"},
+        {"username": "u" * 151, "email": "a@example.com"},
+        {"username": "nul\x00", "email": "a@example.com"},
+        {"username": "fine", "email": "not-an-address"},
+        {"username": "fine", "email": ""},
+        {"username": "learner", "email": "a@example.com"},
+        {"username": "LEARNER", "email": "a@example.com"},
+    ],
+    ids=["space", "long", "nul", "bad-email", "no-email", "taken-username", "taken-other-case"],
+)
+def test_bad_sign_ups_are_a_400_and_create_nobody(client, learner, data):
+    before = counts()
+
+    response = client.post(
+        reverse("signup"), {**data, "password1": PASSWORD, "password2": PASSWORD}
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert counts() == before
+
+
+# --- methods -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        status_url("test-guide", "milestone-0"),
+        notes_url("test-guide", "milestone-0"),
+        reverse("tracker:delete_account"),
+        reverse("logout"),
+    ],
+)
+def test_get_on_a_post_only_url_is_405(logged_in, milestone, unchanged, url):
+    assert logged_in.get(url).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("tracker:dashboard"),
+        reverse("tracker:export_json"),
+        reverse("tracker:export_csv"),
+        reverse("tracker:public_profile", args=["learner"]),
+        reverse("tracker:public_badge", args=["learner"]),
+    ],
+)
+def test_post_on_a_read_only_url_is_405(logged_in, milestone, unchanged, url):
+    assert logged_in.post(url, {"status": "done"}).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+# --- CSRF --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def csrf_client(learner):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(learner)
+    return client
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        (status_url("test-guide", "milestone-0"), {"status": "done"}),
+        (notes_url("test-guide", "milestone-0"), {"note": "forged", "evidence_url": ""}),
+        (reverse("tracker:settings"), {"display_name": "Forged", "public_profile": "on"}),
+        (reverse("tracker:delete_account"), {"password": PASSWORD}),
+        (reverse("logout"), {}),
+    ],
+)
+def test_a_post_without_a_csrf_token_is_403(csrf_client, milestone, unchanged, url, data):
+    response = csrf_client.post(url, data)
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_a_htmx_post_without_a_csrf_header_is_403(csrf_client, milestone, unchanged):
+    response = csrf_client.post(
+        status_url("test-guide", "milestone-0"),
+        {"status": "done", "view": "guide"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_the_csrf_token_from_the_page_is_accepted(csrf_client, learner, milestone):
+    page = csrf_client.get(milestone.get_absolute_url())
+    token = page.context["csrf_token"]
+
+    response = csrf_client.post(
+        status_url("test-guide", "milestone-0"),
+        {"status": "done", "csrfmiddlewaretoken": str(token)},
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert Progress.objects.get(learner=learner, milestone=milestone).status == ProgressStatus.DONE
