@@ -5,7 +5,7 @@ UV := python3 -m uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
-.PHONY: install run test lint browser audit bench check-deploy
+.PHONY: install run test lint browser audit bench
 
 install:  ## the locked dependencies, in .venv (installs uv itself when missing)
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check uv
@@ -17,7 +17,7 @@ run: install  ## migrate, load the guide, serve on http://127.0.0.1:$(PORT)
 	$(UV) run python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install  ## the whole suite (browser tests skip when Chromium is missing, unless E2E_REQUIRED=1)
-	$(UV) run pytest
+	$(UV) run pytest -m "not audit"
 
 lint: install
 	$(UV) run ruff check .
@@ -26,3 +26,11 @@ lint: install
 
 browser:  ## Debian's Chromium for the browser tests (needs root and apt)
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+audit: install browser  ## axe on every page (light, dark, phone) and Lighthouse on three pages
+	npm ci --prefix audit --no-audit --no-fund --silent
+	E2E_REQUIRED=1 $(UV) run pytest tests/audit -m audit -q
+	$(UV) run python audit/lighthouse.py
+
+bench: install  ## server time and queries per page as ratios to a baseline, SQLite and PostgreSQL
+	$(UV) run python bench/pages.py

@@ -63,8 +63,11 @@ INSTALLED_APPS = [
     "tracker",
 ]
 
+# GZip compresses pages (static files are pre-compressed by whitenoise); since Django 4.2 it
+# pads responses with random bytes against BREACH, and CSRF tokens are masked per request.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

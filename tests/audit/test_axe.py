@@ -8,7 +8,7 @@ from tests.conftest import PASSWORD
 from tracker.models import Progress, ReviewRequest
 from tracker.services import profile_get
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.audit, pytest.mark.django_db(transaction=True)]
 
 PUBLIC_PAGES = [
     "/",
