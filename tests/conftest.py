@@ -26,6 +26,7 @@ from tracker.models import (
     Resource,
     SalaryBand,
 )
+from tracker.selectors import clear_content_cache
 from tracker.services import progress_set_status
 
 # live_server runs Django in a thread while Playwright's sync API owns an event loop.
@@ -216,3 +217,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "e2e" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_content_cache():
+    """Each test starts without cached guide plans (primary keys repeat across tests)."""
+    clear_content_cache()
+    yield
+    clear_content_cache()

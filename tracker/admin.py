@@ -19,6 +19,7 @@ from tracker.models import (
     ReviewRequest,
     SalaryBand,
 )
+from tracker.signals import content_changed
 
 admin.site.site_header = _("CareerPath administration")
 admin.site.site_title = _("CareerPath admin")
@@ -165,11 +166,13 @@ class MilestoneAdmin(admin.ModelAdmin):
     @admin.action(description=_("Archive (hide from plans, keep learners' history)"))
     def archive(self, request, queryset):
         count = queryset.update(archived=True)
+        content_changed(milestone_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, ngettext("%d archived.", "%d archived.", count) % count)
 
     @admin.action(description=_("Restore archived milestones"))
     def unarchive(self, request, queryset):
         count = queryset.update(archived=False)
+        content_changed(milestone_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, ngettext("%d restored.", "%d restored.", count) % count)
 
     @staticmethod
@@ -205,6 +208,7 @@ class MilestoneAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         with_history = self._with_history(queryset)
+        content_changed(milestone_ids=list(queryset.values_list("pk", flat=True)))
         archived = queryset.filter(pk__in=with_history).update(archived=True)
         queryset.exclude(pk__in=with_history).delete()
         if archived:

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class TrackerConfig(AppConfig):
     name = "tracker"
     verbose_name = "CareerPath"
+
+    def ready(self) -> None:
+        from tracker import signals
+
+        signals.connect()

@@ -22,6 +22,7 @@ from tracker.models import (
     Resource,
     SalaryBand,
 )
+from tracker.signals import content_changed
 
 
 @dataclass
@@ -144,6 +145,9 @@ def guide_load(*, data: dict[str, Any]) -> tuple[Guide, LoadReport]:
 
     _sync_prerequisites(report, guide, milestones, wanted)
     _sync_resources(report, guide, milestones, wanted)
+    if report.created.total() or report.updated.total() or report.archived or report.deleted:
+        # Bulk writes above send no signals: say once that the content changed.
+        content_changed(guide_ids=[guide.pk])
     return guide, report
 
 

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from django.db.models import Max
 
 from tracker.models import (
-    CareerStage,
+    Guide,
     Mentorship,
     MentorshipStatus,
-    Milestone,
     Pillar,
     Progress,
     ProgressEvent,
@@ -18,7 +17,7 @@ from tracker.models import (
     ReviewRequest,
     ReviewStatus,
 )
-from tracker.selectors import dashboard_guide, guide_page, published_guides
+from tracker.selectors import dashboard_guide, guide_content, guide_page, published_guides
 from tracker.stages import StageStanding, Tally, standing, tally
 
 
@@ -84,14 +83,11 @@ def mentee_rows(active: list[Mentorship], mentee_ids: list[int], queue) -> list[
         or (default_guide.pk if default_guide else None)
         for m in active
     }
-    guide_ids = set(guide_of.values()) - {None}
-    milestones = list(
-        Milestone.objects.filter(guide_id__in=guide_ids, archived=False).only(
-            "id", "guide_id", "pillar_id", "level", "estimated_hours"
-        )
-    )
-    pillars = list(Pillar.objects.filter(guide_id__in=guide_ids).order_by("order"))
-    stages = list(CareerStage.objects.filter(guide_id__in=guide_ids).order_by("order"))
+    guides = {guide.pk: guide for guide in [default_guide] if guide is not None}
+    missing = set(guide_of.values()) - set(guides) - {None}
+    if missing:
+        guides.update((guide.pk, guide) for guide in Guide.objects.filter(pk__in=missing))
+    content = {pk: guide_content(guide=guide) for pk, guide in guides.items()}
     done = defaultdict(dict)
     for learner_id, milestone_id in Progress.objects.filter(
         learner_id__in=mentee_ids, status=ProgressStatus.DONE
@@ -109,19 +105,18 @@ def mentee_rows(active: list[Mentorship], mentee_ids: list[int], queue) -> list[
 
     rows = []
     for mentorship in active:
-        guide_id = guide_of[mentorship.mentee_id]
-        own = [m for m in milestones if m.guide_id == guide_id]
+        plan, extras = content.get(guide_of[mentorship.mentee_id], (None, {"stages": []}))
+        own = plan.milestones if plan else []
         statuses = done[mentorship.mentee_id]
         rows.append(
             MenteeRow(
                 mentorship=mentorship,
                 overall=tally(own, statuses),
                 pillars=[
-                    (p, tally([m for m in own if m.pillar_id == p.pk], statuses))
-                    for p in pillars
-                    if p.guide_id == guide_id and any(m.pillar_id == p.pk for m in own)
+                    (pillar_plan.pillar, tally(pillar_plan.milestones, statuses))
+                    for pillar_plan in (plan.pillars if plan else [])
                 ],
-                standing=standing([s for s in stages if s.guide_id == guide_id], own, statuses),
+                standing=standing(extras["stages"], own, statuses),
                 last_active=last_active.get(mentorship.mentee_id),
                 waiting=waiting[mentorship.pk],
             )

@@ -60,6 +60,12 @@ class Guide(models.Model):
     source_published_on = models.DateField(_("source publication date"), null=True, blank=True)
     source_url = models.URLField(_("source URL"), blank=True)
     published = models.BooleanField(_("published"), default=False, db_index=True)
+    content_version = models.PositiveIntegerField(
+        _("content version"),
+        default=1,
+        editable=False,
+        help_text=_("Goes up with every change to the guide's content; keys the page cache."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

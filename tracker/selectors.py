@@ -73,19 +73,76 @@ class PillarPlan:
     tally: Tally = field(default_factory=Tally)
 
 
+class LearnerMilestone:
+    """A cached, shared milestone as one learner sees it: reads go through to the
+    milestone, and ``mine`` holds the learner's progress row (or None).
+
+    The cached plan is shared by every request of a process, so nothing per-learner is
+    ever written onto its objects.
+    """
+
+    def __init__(self, milestone: Milestone, mine: Progress | None):
+        self.milestone = milestone
+        self.mine = mine
+
+    def __getattr__(self, name):
+        return getattr(self.milestone, name)
+
+
 @dataclass
 class GuidePlan:
     """A guide with its active milestones grouped by pillar and level."""
 
     guide: Guide
     pillars: list[PillarPlan]
-    milestones: list[Milestone]
-    by_slug: dict[str, Milestone]
+    milestones: list
+    by_slug: dict
 
     def tally(self, statuses: dict[int, str]) -> Tally:
         for plan in self.pillars:
             plan.tally = tally(plan.milestones, statuses)
         return tally(self.milestones, statuses)
+
+    def for_learner(self, progress: dict[int, Progress]) -> "GuidePlan":
+        """A per-request copy whose milestones carry the learner's rows."""
+        seen = {m.pk: LearnerMilestone(m, progress.get(m.pk)) for m in self.milestones}
+        pillars = [
+            PillarPlan(
+                plan.pillar,
+                [
+                    LevelGroup(group.level, group.label, [seen[m.pk] for m in group.milestones])
+                    for group in plan.levels
+                ],
+                [seen[m.pk] for m in plan.milestones],
+            )
+            for plan in self.pillars
+        ]
+        milestones = list(seen.values())
+        return GuidePlan(self.guide, pillars, milestones, {m.slug: m for m in milestones})
+
+
+_CONTENT_CACHE: dict[tuple, tuple[GuidePlan, dict]] = {}
+
+
+def guide_content(*, guide: Guide) -> tuple[GuidePlan, dict]:
+    """The guide's plan and extras, cached per process until its content changes.
+
+    The key holds ``content_version``, which every content write bumps (tracker.signals),
+    so a cached plan is never stale and costs no query to validate: the page has already
+    fetched the guide row.
+    """
+    key = (guide.pk, guide.content_version, guide.updated_at)
+    content = _CONTENT_CACHE.get(key)
+    if content is None:
+        content = (guide_plan(guide=guide), guide_extras(guide=guide))
+        if len(_CONTENT_CACHE) >= 16:
+            _CONTENT_CACHE.clear()
+        _CONTENT_CACHE[key] = content
+    return content
+
+
+def clear_content_cache() -> None:
+    _CONTENT_CACHE.clear()
 
 
 def _with_details(milestones: QuerySet[Milestone]) -> QuerySet[Milestone]:
@@ -174,23 +231,23 @@ def level_sort_key(milestone: Milestone) -> tuple:
     return (LEVEL_RANK[milestone.level], milestone.pillar.order, milestone.order)
 
 
-def attach_progress(milestones, progress: dict[int, Progress]) -> None:
-    """Set ``milestone.mine`` (and on its prerequisites) to the learner's progress row, or None."""
-    for milestone in milestones:
-        milestone.mine = progress.get(milestone.pk)
-        for required in milestone.prerequisites.all():
-            required.mine = progress.get(required.pk)
+def attach_progress(milestone: Milestone, progress: dict[int, Progress]) -> None:
+    """Set ``mine`` on a freshly fetched milestone and its prerequisites: their learner's
+    progress row, or None. (Never on the cached plan: see LearnerMilestone.)"""
+    milestone.mine = progress.get(milestone.pk)
+    for required in milestone.prerequisites.all():
+        required.mine = progress.get(required.pk)
 
 
 def milestone_page(*, learner, guide: Guide, milestone: Milestone) -> dict:
     """One milestone, and for a learner their row, notes form and unfinished prerequisites."""
     context = {"guide": guide, "milestone": milestone, "progress": None}
     if not learner.is_authenticated:
-        attach_progress([milestone], {})
+        attach_progress(milestone, {})
         return context
     ids = [milestone.pk, *(p.pk for p in milestone.prerequisites.all())]
     rows = Progress.objects.filter(learner=learner, milestone_id__in=ids)
-    attach_progress([milestone], {row.milestone_id: row for row in rows})
+    attach_progress(milestone, {row.milestone_id: row for row in rows})
     context["progress"] = milestone.mine
     context["unfinished_prerequisites"] = [
         p
@@ -211,11 +268,10 @@ def active_mentors_of(*, mentee) -> list[Mentorship]:
 
 
 def guide_page(*, guide: Guide, learner, with_notes: bool = False) -> dict:
-    """Everything the guide page shows, for a visitor or a learner: ten queries at most."""
-    plan = guide_plan(guide=guide)
-    extras = guide_extras(guide=guide)
+    """Everything the guide page shows, for a visitor or a learner."""
+    cached_plan, extras = guide_content(guide=guide)
     progress = statuses_of(learner=learner, guide=guide, with_notes=with_notes)
-    attach_progress(plan.milestones, progress)
+    plan = cached_plan.for_learner(progress)
     statuses = {pk: row.status for pk, row in progress.items()}
     return {
         "guide": guide,
@@ -325,16 +381,9 @@ def public_profile(*, username: str) -> dict:
     guide = dashboard_guide(profile=profile)
     if guide is None:
         return {"profile": profile, "guide": None, "overall": Tally(), "plan": None}
-    plan = guide_plan(guide=guide)
-    rows = Progress.objects.filter(learner=profile.user, milestone__guide=guide).defer("note")
-    attach_progress(plan.milestones, {row.milestone_id: row for row in rows})
-    statuses = {m.pk: m.mine.status for m in plan.milestones if m.mine}
-    stages = list(guide.stages.order_by("order"))
-    return {
-        "profile": profile,
-        "guide": guide,
-        "plan": plan,
-        "overall": plan.tally(statuses),
-        "standing": standing(stages, plan.milestones, statuses),
-        "done": [m for m in plan.milestones if statuses.get(m.pk) == ProgressStatus.DONE],
-    }
+    page = guide_page(guide=guide, learner=profile.user)
+    page["profile"] = profile
+    page["done"] = [
+        m for m in page["plan"].milestones if m.mine and m.mine.status == ProgressStatus.DONE
+    ]
+    return page
