@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.utils import timezone
 
 from tracker.content_services import guide_load
@@ -221,7 +222,10 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fresh_content_cache():
-    """Each test starts without cached guide plans (primary keys repeat across tests)."""
+    """Each test starts without cached guide plans or page fragments (primary keys repeat
+    across tests)."""
     clear_content_cache()
+    cache.clear()
     yield
     clear_content_cache()
+    cache.clear()

@@ -277,3 +277,22 @@ def test_public_pages_cost_the_same_for_any_guide_size(
         # The large guide's page really lists its sixty milestones (and links prerequisites).
         assert len(re.findall(r'id="m-milestone-\d+"', response.content.decode())) == size
         assert "After: <a href" in response.content.decode()
+
+
+def test_no_template_syntax_leaks_into_any_page(client, ml_guide, make_user, complete):
+    """A comment or tag that Django did not parse would show up as text for the user."""
+    learner = make_user()
+    complete(learner, list(ml_guide.milestones.all()[:2]))
+    client.force_login(learner)
+    for path in [
+        "/",
+        "/guides/",
+        "/guides/ml-engineer/",
+        "/guides/ml-engineer/python-fundamentals/",
+        "/dashboard/",
+        "/settings/",
+        "/mentoring/",
+    ]:
+        page = client.get(path).content.decode()
+        for marker in ("{#", "#}", "{%", "%}", "{{", "}}"):
+            assert marker not in page, (path, marker)

@@ -3,12 +3,11 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from tracker.advice import advice_for
-from tracker.charts import WEEKS, activity, activity_svg
+from tracker.charts import WEEKS, activity, activity_svg, week_start
 from tracker.models import (
     LEVEL_RANK,
     AdviceRule,
@@ -221,7 +220,7 @@ def statuses_of(*, learner, guide: Guide, with_notes: bool = False) -> dict[int,
     """The learner's progress rows on a guide, keyed by milestone id: one query."""
     if not learner.is_authenticated:
         return {}
-    rows = Progress.objects.filter(learner=learner, milestone__guide=guide)
+    rows = Progress.objects.filter(learner=learner, milestone__guide=guide).order_by()
     if not with_notes:
         rows = rows.defer("note")
     return {row.milestone_id: row for row in rows}
@@ -311,22 +310,27 @@ def dashboard(*, learner, profile: Profile, guide: Guide, now) -> dict:
     page = guide_page(guide=guide, learner=learner)
     plan = page["plan"]
     statuses = {m.pk: m.mine.status for m in plan.milestones if m.mine}
-    events = ProgressEvent.objects.filter(learner=learner, milestone__guide=guide)
     window_start = now - datetime.timedelta(weeks=WEEKS)
+    # One query for the chart and the streak: the status changes of the last year.
+    recent = list(
+        ProgressEvent.objects.filter(
+            learner=learner,
+            milestone__guide=guide,
+            created_at__gte=now - datetime.timedelta(weeks=53),
+        )
+        .order_by()
+        .values_list("created_at", "new_status")
+    )
     completed_on = [
         moment.date()
-        for moment in events.filter(
-            new_status=ProgressStatus.DONE, created_at__gte=window_start
-        ).values_list("created_at", flat=True)
+        for moment, status in recent
+        if status == ProgressStatus.DONE and moment >= window_start
     ]
-    recent_weeks = [
-        week.date() if isinstance(week, datetime.datetime) else week
-        for week in events.annotate(week=TruncWeek("created_at"))
-        .values_list("week", flat=True)
-        .distinct()
-        .order_by("-week")[:53]
-    ]
-    last_activity = events.aggregate(last=Max("created_at"))["last"]
+    recent_weeks = sorted({week_start(moment.date()) for moment, _ in recent}, reverse=True)
+    # The latest change to any of the learner's rows (status or notes), already loaded.
+    last_activity = max(
+        (m.mine.updated_at for m in plan.milestones if m.mine is not None), default=None
+    )
     page["standing"] = standing(
         page["stages"], plan.milestones, statuses, page["bands"], profile.region
     )
