@@ -79,8 +79,10 @@ def _counts():
 def _rejected(response) -> bool:
     if response.status_code >= HTTPStatus.BAD_REQUEST:
         return True
-    stored = getattr(response.wsgi_request, "_messages", None)
-    return any(m.level == constants.ERROR for m in (stored or []))
+    # Only the messages this request added: older ones may still wait in the cookie.
+    storage = getattr(response.wsgi_request, "_messages", None)
+    added = getattr(storage, "_queued_messages", [])
+    return any(m.level == constants.ERROR for m in added)
 
 
 @pytest.fixture

@@ -119,10 +119,20 @@ def test_nobody_can_invite_themselves(learner, identifier):
 
 
 def test_inviting_twice_while_pending_is_refused(learner, mentor):
-    mentorship_invite(mentee=learner, identifier="mentor")
+    mentorship_invite(mentee=learner, identifier="mentor@example.com")
 
     with pytest.raises(MentoringError, match="already invited mentor; they have not answered"):
-        mentorship_invite(mentee=learner, identifier="mentor@example.com")
+        mentorship_invite(mentee=learner, identifier="mentor")
+    assert Mentorship.objects.count() == 1
+
+
+def test_inviting_the_same_address_twice_answers_like_an_unknown_address(learner, mentor):
+    """A second invitation by email must not reveal that the address has an account."""
+    first = mentorship_invite(mentee=learner, identifier="mentor@example.com")
+    assert first.invited_as == "mentor@example.com"
+
+    assert mentorship_invite(mentee=learner, identifier="mentor@example.com") is None
+    assert mentorship_invite(mentee=learner, identifier="nobody@example.com") is None
     assert Mentorship.objects.count() == 1
 
 

@@ -471,6 +471,15 @@ class Mentorship(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=MentorshipStatus, default=MentorshipStatus.PENDING
     )
+    invited_as = models.CharField(
+        _("invited as"),
+        max_length=254,
+        blank=True,
+        help_text=_(
+            "What the learner typed. Shown while the invitation is pending, so that inviting "
+            "an email address never reveals the account behind it."
+        ),
+    )
     invited_at = models.DateTimeField(_("invited"), default=timezone.now)
     responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)

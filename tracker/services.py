@@ -83,7 +83,12 @@ def progress_set_status(
 @transaction.atomic
 def progress_update_notes(
     *, learner: AbstractBaseUser, milestone: Milestone, note: str, evidence_url: str
-) -> Progress:
+) -> Progress | None:
+    """Save the learner's note and evidence link; an empty form on an untouched milestone
+    creates no row."""
+    untouched = not Progress.objects.filter(learner=learner, milestone=milestone).exists()
+    if not note and not evidence_url and untouched:
+        return None
     progress = _locked_progress(learner=learner, milestone=milestone)
     progress.note = note
     progress.evidence_url = evidence_url
@@ -135,9 +140,10 @@ def mentorship_invite(*, mentee: AbstractBaseUser, identifier: str) -> Mentorshi
     For an address without an account, nothing is created and the caller shows the same
     message as for a real invitation, so that nobody can probe who has an account.
     """
+    by_email = "@" in identifier
     mentor = _find_person(identifier)
     if mentor is None:
-        if "@" in identifier:
+        if by_email:
             return None
         raise MentoringError("Nobody has that username. Check the spelling, or use their email.")
     if mentor.pk == mentee.pk:
@@ -150,13 +156,19 @@ def mentorship_invite(*, mentee: AbstractBaseUser, identifier: str) -> Mentorshi
     if existing is not None:
         if existing.status == MentorshipStatus.ACTIVE:
             raise MentoringError(f"{mentor.get_username()} is already your mentor.")
+        if by_email:
+            return None  # the same answer as for an address without an account
         raise MentoringError(
             f"You have already invited {mentor.get_username()}; they have not answered yet."
         )
     try:
         with transaction.atomic():
-            mentorship = Mentorship.objects.create(mentor=mentor, mentee=mentee)
+            mentorship = Mentorship.objects.create(
+                mentor=mentor, mentee=mentee, invited_as=identifier.strip()
+            )
     except IntegrityError as error:  # the same invitation, sent twice at once
+        if by_email:
+            return None
         raise MentoringError(f"You have already invited {mentor.get_username()}.") from error
     notify(
         recipient_email=mentor.email,
