@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
+from django.template.loader import render_to_string
 
 from tracker.advice import advice_for
 from tracker.charts import WEEKS, activity, activity_svg, week_start
@@ -163,6 +164,10 @@ def guide_plan(*, guide: Guide) -> GuidePlan:
     pillars: dict[int, PillarPlan] = {}
     for milestone in milestones:
         milestone.guide = guide
+        # Content only, the same for everyone: rendered once while the plan is cached.
+        milestone.links_html = render_to_string(
+            "includes/_milestone_links.html", {"milestone": milestone}
+        )
         plan = pillars.get(milestone.pillar_id)
         if plan is None:
             plan = pillars[milestone.pillar_id] = PillarPlan(milestone.pillar, [], [])

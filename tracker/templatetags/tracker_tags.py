@@ -1,0 +1,49 @@
+"""Small pieces of markup that appear once per milestone, hence many times a page.
+
+A simple tag renders in a few microseconds where an {% include %} costs a template
+render; the guide page shows one status badge per milestone.
+"""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+ICONS = {
+    "done": mark_safe(
+        '<svg class="status-icon" viewBox="0 0 16 16" aria-hidden="true">'
+        '<circle cx="8" cy="8" r="7.25" fill="currentColor"/>'
+        '<path d="M4.5 8.2 7 10.6 11.5 5.6" fill="none" stroke="#fff" stroke-width="1.8" '
+        'stroke-linecap="round" stroke-linejoin="round"/></svg>'
+    ),
+    "in_progress": mark_safe(
+        '<svg class="status-icon" viewBox="0 0 16 16" aria-hidden="true">'
+        '<circle cx="8" cy="8" r="7" fill="none" stroke="currentColor" stroke-width="1.5"/>'
+        '<path d="M8 1a7 7 0 0 1 0 14z" fill="currentColor"/></svg>'
+    ),
+    "not_started": mark_safe(
+        '<svg class="status-icon" viewBox="0 0 16 16" aria-hidden="true">'
+        '<circle cx="8" cy="8" r="7" fill="none" stroke="currentColor" stroke-width="1.5"/>'
+        "</svg>"
+    ),
+}
+LABELS = {"done": "Done", "in_progress": "In progress", "not_started": "Not started"}
+CLASSES = {
+    "done": "status-badge status-done",
+    "in_progress": "status-badge",
+    "not_started": "status-badge text-body-secondary",
+}
+VERIFIED = mark_safe(' <span class="badge badge-verified rounded-pill">Verified</span>')
+
+
+@register.simple_tag
+def status_badge(status: str | None, verified=None):
+    """A status shown by icon and text, never by colour alone; "Verified" when approved."""
+    status = status if status in LABELS else "not_started"
+    badge = format_html(
+        '<span class="{}">{}{}</span>', CLASSES[status], ICONS[status], LABELS[status]
+    )
+    if status == "done" and verified:
+        return badge + VERIFIED
+    return badge
