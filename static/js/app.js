@@ -1,10 +1,9 @@
 /* Small enhancements on top of pages that work without JavaScript. */
-document.addEventListener("htmx:afterSwap", function (event) {
-  // Keep keyboard focus on the control that was used, after it is swapped in place.
-  var target = event.detail.target;
-  var id = target && target.getAttribute("data-focus-after-swap");
-  if (id) {
-    var element = document.getElementById(id);
-    if (element) element.focus();
-  }
+document.addEventListener("htmx:afterSettle", function (event) {
+  // htmx puts focus back on the button that was used when it still exists (same id).
+  // When the swap removed it (a milestone marked done leaves "Next up"), keep keyboard
+  // users in place: focus the swapped region's landmark heading instead of the page body.
+  if (document.activeElement && document.activeElement !== document.body) return;
+  var fallback = event.detail.target && event.detail.target.querySelector("[data-focus-fallback]");
+  if (fallback) fallback.focus();
 });

@@ -109,31 +109,32 @@ def dashboard(request):
     return render(request, "tracker/learner/dashboard.html", context)
 
 
-@login_required
-def settings_page(request):
+def _render_settings(request, *, data=None, delete_form=None, status=HTTPStatus.OK):
     profile = services.profile_get(user=request.user)
-    form_kwargs = {
-        "instance": profile,
-        "regions": selectors.salary_regions(),
-        "guides": selectors.published_guides(),
-    }
-    if request.method == "POST":
-        form = ProfileForm(request.POST, **form_kwargs)
-        if form.is_valid():
-            form.save()
-            messages.success(request, "Your settings are saved.")
-            return redirect("tracker:settings")
+    form = ProfileForm(
+        data,
+        instance=profile,
+        regions=selectors.salary_regions(),
+        guides=selectors.published_guides(),
+    )
+    if data is not None and form.is_valid():
+        form.save()
+        messages.success(request, "Your settings are saved.")
+        return redirect("tracker:settings")
+    if data is not None:
         messages.error(request, "Your settings were not saved: please correct the fields below.")
         status = HTTPStatus.BAD_REQUEST
-    else:
-        form = ProfileForm(**form_kwargs)
-        status = HTTPStatus.OK
     context = {
         "form": form,
         "profile": profile,
-        "delete_form": DeleteAccountForm(user=request.user),
+        "delete_form": delete_form or DeleteAccountForm(user=request.user),
     }
     return render(request, "tracker/learner/settings.html", context, status=status)
+
+
+@login_required
+def settings_page(request):
+    return _render_settings(request, data=request.POST if request.method == "POST" else None)
 
 
 @login_required
@@ -155,19 +156,7 @@ def export_data(request, fmt: str):
 def delete_account(request):
     form = DeleteAccountForm(request.POST, user=request.user)
     if not form.is_valid():
-        profile = services.profile_get(user=request.user)
-        context = {
-            "form": ProfileForm(
-                instance=profile,
-                regions=selectors.salary_regions(),
-                guides=selectors.published_guides(),
-            ),
-            "profile": profile,
-            "delete_form": form,
-        }
-        return render(
-            request, "tracker/learner/settings.html", context, status=HTTPStatus.BAD_REQUEST
-        )
+        return _render_settings(request, delete_form=form, status=HTTPStatus.BAD_REQUEST)
     user = request.user
     logout(request)
     services.user_delete(user=user)
