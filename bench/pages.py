@@ -89,9 +89,6 @@ def worker(database_url: str, size: str, requests: int) -> dict:
         demo_data.seed(plan=plan, guide=guide)
         seeded_in = time.perf_counter() - started
         user_model.objects.create_superuser("admin", "admin@example.com", "unused-password-1")
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
     counts = {
         "learners": user_model.objects.filter(username__startswith="bench0").count(),
         "progress": Progress.objects.count(),

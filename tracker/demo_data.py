@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tracker.models import (
@@ -194,6 +194,7 @@ def seed(*, plan: Plan, guide: Guide, now: datetime.datetime | None = None, seed
     reviews = _mentor_with_mentees(plan=plan, mentor=mentor, users=users, now=now, rng=rng)
     for size in plan.extra_mentors:
         _bench_mentor(plan=plan, size=size, users=users, password=password, now=now)
+    _refresh_statistics()
     return {
         "learners": len(users),
         "progress": progress_count,
@@ -310,3 +311,12 @@ def _bench_mentor(*, plan, size, users, password, now) -> None:
         )
         for learner_id, progress in first_done.items()
     )
+
+
+def _refresh_statistics() -> None:
+    """After a bulk load, give the query planner fresh statistics (and fold SQLite's
+    write-ahead log back into the database, which keeps reads fast)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")

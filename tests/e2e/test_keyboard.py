@@ -90,6 +90,14 @@ def test_sign_up_and_change_statuses_with_the_keyboard(page: Page, live_server, 
     expect(first.locator(".status-badge")).to_have_text("In progress")
     assert_focus_kept_on(page, button["id"])
 
+    # Marking it done takes it out of "Next up": focus moves to that list's heading,
+    # not to the top of the page.
+    tab_to(page, f"Mark {title} as done")
+    page.keyboard.press("Enter")
+    expect(next_up.get_by_role("link", name=title, exact=True)).to_have_count(0)
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'next-heading'")
+    assert_focus_visible(focused(page))
+
     # Space on a status button of the guide.
     page.goto(live_server.url + GUIDE_PATH)
     button = tab_to(page, "Mark Python fundamentals as done")

@@ -44,9 +44,6 @@ class Command(BaseCommand):
         started = time.perf_counter()
         result = demo_data.seed(plan=plan, guide=guide)
         elapsed = time.perf_counter() - started
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
         self.stdout.write(
             f"{result['learners']:,} learners, {result['progress']:,} progress rows, "
             f"{result['events']:,} events, mentor '{result['mentor']}' with "
