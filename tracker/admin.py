@@ -282,6 +282,7 @@ class ProfileAdmin(admin.ModelAdmin):
 @admin.register(Progress)
 class ProgressAdmin(admin.ModelAdmin):
     list_display = ["learner", "milestone", "status", "verified_at", "updated_at"]
+    ordering = ["-pk"]  # newest first, straight from the primary key index
     list_filter = ["status", "milestone__pillar", "milestone__level"]
     list_select_related = ["learner", "milestone"]
     search_fields = ["learner__username", "learner__email", "milestone__title"]

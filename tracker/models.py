@@ -392,7 +392,9 @@ class Progress(models.Model):
     class Meta:
         verbose_name = _("progress")
         verbose_name_plural = _("progress")
-        ordering = ["learner", "milestone"]
+        # By the unique index's columns: ordering by "milestone" would join the plan and
+        # sort every row by pillar and position.
+        ordering = ["learner_id", "milestone_id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["learner", "milestone"], name="progress_once_per_milestone"
