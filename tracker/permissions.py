@@ -47,17 +47,6 @@ def access_open_mentorship(*, user, mentorship_id: int) -> Mentorship:
     return mentorship
 
 
-def access_active_mentorship_as_mentee(*, mentee, mentorship_id) -> Mentorship:
-    mentorship = (
-        Mentorship.objects.select_related("mentor")
-        .filter(pk=mentorship_id, mentee=mentee, status=MentorshipStatus.ACTIVE)
-        .first()
-    )
-    if mentorship is None:
-        raise Http404("No such mentor.")
-    return mentorship
-
-
 def access_review_as_mentor(*, mentor, review_id: int) -> ReviewRequest:
     """A request addressed to this mentor, in a mentorship that is still active.
 
