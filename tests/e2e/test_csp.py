@@ -95,7 +95,12 @@ def test_the_watch_sees_a_blocked_inline_script(page: Page, live_server, ml_guid
                 document.head.append(script);
             }"""
         )
-    page.wait_for_function("window.__cspViolations.length === 1")
+    # Polled with evaluate(), which the page's CSP does not govern; a string predicate
+    # for wait_for_function() would be eval'd in the page and blocked.
+    for _ in range(50):
+        if page.evaluate("window.__cspViolations.length") == 1:
+            break
+        page.wait_for_timeout(100)
     watch.collect("/")
 
     assert page.evaluate("window.__inlineRan") is None
