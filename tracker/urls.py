@@ -1,6 +1,22 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from tracker.views import baseline, learner, mentor, profiles, public
+
+
+class UsernameConverter:
+    """What Django's username validator allows, so that nothing else (a NUL byte, which
+    PostgreSQL refuses in text) ever reaches a query: anything else is a 404."""
+
+    regex = r"[\w.@+-]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(UsernameConverter, "username")
 
 app_name = "tracker"
 urlpatterns = [
@@ -29,13 +45,13 @@ urlpatterns = [
     path("mentoring/invite/", mentor.invite, name="invite"),
     path("mentoring/<int:mentorship_id>/respond/", mentor.respond, name="respond"),
     path("mentoring/<int:mentorship_id>/end/", mentor.end, name="end_mentorship"),
-    path("mentoring/mentees/<str:username>/", mentor.mentee, name="mentee"),
+    path("mentoring/mentees/<username:username>/", mentor.mentee, name="mentee"),
     path(
         "guides/<slug:guide_slug>/<slug:milestone_slug>/review/",
         mentor.request_review,
         name="request_review",
     ),
     path("mentoring/reviews/<int:review_id>/", mentor.decide_review, name="decide_review"),
-    path("u/<str:username>/", profiles.public_profile, name="public_profile"),
-    path("u/<str:username>/badge.svg", profiles.public_badge, name="public_badge"),
+    path("u/<username:username>/", profiles.public_profile, name="public_profile"),
+    path("u/<username:username>/badge.svg", profiles.public_badge, name="public_badge"),
 ]
