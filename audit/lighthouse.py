@@ -102,7 +102,15 @@ def lighthouse(name: str, path: str, cookie: str | None) -> dict:
     if cookie:
         command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
     env = {**os.environ, "CHROME_PATH": shutil.which("chromium") or "/usr/bin/chromium"}
-    subprocess.run(command, check=True, env=env, timeout=180)
+    # Lighthouse sometimes loses the trace of a page load (NO_NAVSTART) and says to run it
+    # again: a run that fails to record is retried, a recorded score is never discarded.
+    for attempt in range(1, 4):
+        finished = subprocess.run(command, env=env, timeout=180, check=False)
+        if finished.returncode == 0:
+            break
+        print(f"Lighthouse could not record {path} (attempt {attempt} of 3)", file=sys.stderr)
+    else:
+        raise RuntimeError(f"Lighthouse failed three times on {path}")
     report = json.loads(output.read_text())
     return {
         "scores": {key: round(cat["score"] * 100) for key, cat in report["categories"].items()},
