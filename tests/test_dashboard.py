@@ -553,3 +553,18 @@ def test_page_costs_the_same_with_0_or_500_history_events(
     if page_name == "dashboard":
         assert response.context["activity"].streak >= 50  # fifty weeks in a row, with events
         assert response.context["activity"].total == 12 * 10 + 3
+
+
+def test_the_salary_card_names_every_source_of_its_figures(client, make_guide, make_user, complete):
+    guide = make_guide(milestones=6)
+    SalaryBand.objects.filter(guide=guide, stage__slug="mid-level").update(
+        source="Another survey", as_of=datetime.date(2025, 6, 1)
+    )
+    learner = make_user("sourced")
+    learner.profile.current_guide = guide
+    learner.profile.save()
+    complete(learner, guide.milestones.filter(level=Level.FOUNDATION))
+    client.force_login(learner)
+    page = client.get(DASHBOARD).content.decode()
+    assert "The test guide, February 2024" in page
+    assert "Another survey, June 2025" in page

@@ -477,3 +477,19 @@ def test_posts_without_csrf_token_are_refused(world, action):
 
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert snapshot() == before
+
+
+def test_the_mentee_may_withdraw_a_pending_invitation(client, world):
+    client.force_login(world["people"]["mentee"])
+    response = end(client, world, pk=world["pending"].pk)
+    assert response.status_code == HTTPStatus.FOUND
+    world["pending"].refresh_from_db()
+    assert world["pending"].status == MentorshipStatus.ENDED
+
+
+def test_an_invited_mentor_declines_rather_than_ends_a_pending_invitation(client, world):
+    client.force_login(world["people"]["invited"])
+    response = end(client, world, pk=world["pending"].pk)
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    world["pending"].refresh_from_db()
+    assert world["pending"].status == MentorshipStatus.PENDING

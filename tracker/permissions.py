@@ -35,11 +35,14 @@ def access_invitation(*, mentor, mentorship_id: int) -> Mentorship:
 
 
 def access_open_mentorship(*, user, mentorship_id: int) -> Mentorship:
-    """An active or pending mentorship that this person is either side of."""
+    """A mentorship this person may end: an active one, from either side, or a pending
+    invitation the mentee sent (an invited mentor declines instead)."""
     mentorship = (
         Mentorship.objects.filter(pk=mentorship_id)
-        .filter(Q(mentor=user) | Q(mentee=user))
-        .filter(status__in=[MentorshipStatus.ACTIVE, MentorshipStatus.PENDING])
+        .filter(
+            Q(mentor=user, status=MentorshipStatus.ACTIVE)
+            | Q(mentee=user, status__in=[MentorshipStatus.ACTIVE, MentorshipStatus.PENDING])
+        )
         .first()
     )
     if mentorship is None:

@@ -61,6 +61,16 @@ class StageStanding:
     def remaining_hours(self) -> int:
         return sum(milestone.estimated_hours for milestone in self.remaining)
 
+    @property
+    def sources(self) -> list[SalaryBand]:
+        """The bands shown, one per distinct source and date, to name every figure's origin."""
+        seen, bands = set(), []
+        for band in (self.current_band, self.next_band):
+            if band is not None and (band.source, band.as_of) not in seen:
+                seen.add((band.source, band.as_of))
+                bands.append(band)
+        return bands
+
 
 def band_for(
     stage: CareerStage | None, bands: Sequence[SalaryBand], region: str
