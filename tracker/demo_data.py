@@ -209,17 +209,8 @@ def seed(*, plan: Plan, guide: Guide, now: datetime.datetime | None = None, seed
 @transaction.atomic
 def _mentor_with_mentees(*, plan, mentor, users, now, rng) -> int:
     mentees = users[: plan.mentees]
-    mentorships = Mentorship.objects.bulk_create(
-        [
-            Mentorship(
-                mentor=mentor,
-                mentee=mentee,
-                status=MentorshipStatus.ACTIVE,
-                invited_at=now - datetime.timedelta(days=60),
-                responded_at=now - datetime.timedelta(days=59),
-            )
-            for mentee in mentees
-        ]
+    mentorships = _active_mentorships(
+        mentor=mentor, mentees=mentees, since=now - datetime.timedelta(days=60)
     )
     by_mentee = {m.mentee_id: m for m in mentorships}
     done = Progress.objects.filter(learner__in=mentees, status=DONE).order_by("learner_id", "pk")
@@ -287,17 +278,8 @@ def _bench_mentor(*, plan, size, users, password, now) -> None:
     )
     Profile.objects.create(user=mentor, display_name=f"Mentor of {size}")
     mentees = users[-size:]
-    mentorships = Mentorship.objects.bulk_create(
-        [
-            Mentorship(
-                mentor=mentor,
-                mentee=mentee,
-                status=MentorshipStatus.ACTIVE,
-                invited_at=now - datetime.timedelta(days=30),
-                responded_at=now - datetime.timedelta(days=29),
-            )
-            for mentee in mentees
-        ]
+    mentorships = _active_mentorships(
+        mentor=mentor, mentees=mentees, since=now - datetime.timedelta(days=30)
     )
     first_done = {}
     for progress in Progress.objects.filter(learner__in=mentees[::3], status=DONE).order_by("pk"):
@@ -320,3 +302,17 @@ def _refresh_statistics() -> None:
         cursor.execute("ANALYZE")
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _active_mentorships(*, mentor, mentees, since: datetime.datetime) -> list[Mentorship]:
+    """Mentorships of every mentee, invited at ``since`` and accepted a day later."""
+    return Mentorship.objects.bulk_create(
+        Mentorship(
+            mentor=mentor,
+            mentee=mentee,
+            status=MentorshipStatus.ACTIVE,
+            invited_at=since,
+            responded_at=since + datetime.timedelta(days=1),
+        )
+        for mentee in mentees
+    )

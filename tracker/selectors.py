@@ -271,8 +271,9 @@ def active_mentors_of(*, mentee) -> list[Mentorship]:
     )
 
 
-def guide_page(*, guide: Guide, learner, with_notes: bool = False) -> dict:
-    """Everything the guide page shows, for a visitor or a learner."""
+def guide_page(*, guide: Guide, learner, with_notes: bool = False, region: str = "") -> dict:
+    """Everything the guide page shows, for a visitor or a learner; ``region`` picks the
+    salary bands of the learner's standing."""
     cached_plan, extras = guide_content(guide=guide)
     progress = statuses_of(learner=learner, guide=guide, with_notes=with_notes)
     plan = cached_plan.for_learner(progress)
@@ -280,8 +281,9 @@ def guide_page(*, guide: Guide, learner, with_notes: bool = False) -> dict:
     return {
         "guide": guide,
         "plan": plan,
+        "statuses": statuses,
         "overall": plan.tally(statuses),
-        "standing": standing(extras["stages"], plan.milestones, statuses),
+        "standing": standing(extras["stages"], plan.milestones, statuses, extras["bands"], region),
         **extras,
     }
 
@@ -312,9 +314,8 @@ def next_up(milestones: list[Milestone], statuses: dict[int, str], limit: int = 
 
 def dashboard(*, learner, profile: Profile, guide: Guide, now) -> dict:
     """The learner's dashboard: progress, stage and salary, next up, advice, activity."""
-    page = guide_page(guide=guide, learner=learner)
-    plan = page["plan"]
-    statuses = {m.pk: m.mine.status for m in plan.milestones if m.mine}
+    page = guide_page(guide=guide, learner=learner, region=profile.region)
+    plan, statuses = page["plan"], page["statuses"]
     window_start = now - datetime.timedelta(weeks=WEEKS)
     # One query for the chart and the streak: the status changes of the last year.
     recent = list(
@@ -335,9 +336,6 @@ def dashboard(*, learner, profile: Profile, guide: Guide, now) -> dict:
     # The latest change to any of the learner's rows (status or notes), already loaded.
     last_activity = max(
         (m.mine.updated_at for m in plan.milestones if m.mine is not None), default=None
-    )
-    page["standing"] = standing(
-        page["stages"], plan.milestones, statuses, page["bands"], profile.region
     )
     applicable = advice_for(page["advice"], plan.milestones, statuses, last_activity, now)
     recent_activity = activity(completed_on, recent_weeks, now.date())
