@@ -29,7 +29,7 @@ def messages_of(response) -> list[str]:
 
 
 def test_sign_up_logs_in_creates_a_profile_and_lands_on_the_dashboard(client, make_guide):
-    make_guide(milestones=3)
+    guide = make_guide(milestones=3)
 
     response = client.post(
         reverse("signup"),
@@ -49,7 +49,7 @@ def test_sign_up_logs_in_creates_a_profile_and_lands_on_the_dashboard(client, ma
     assert logged_in_user_id(client) == str(user.pk)
     assert user.email == "newcomer@example.com"
     assert user.check_password(PASSWORD)
-    assert Profile.objects.filter(user=user).exists()
+    assert Profile.objects.get(user=user).current_guide == guide
     assert "Welcome to CareerPath! Here is your plan." in messages_of(response)
 
 

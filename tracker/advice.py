@@ -3,6 +3,8 @@
 import datetime
 from collections.abc import Sequence
 
+from django.utils import timezone
+
 from tracker.models import Advice, AdviceRule, Level, Milestone, ProgressStatus
 
 STARTED = {ProgressStatus.IN_PROGRESS, ProgressStatus.DONE}
@@ -31,7 +33,12 @@ def _applies(
             projects = [m for m in milestones if m.is_project]
             return bool(projects) and not any(status(m) in STARTED for m in projects)
         case AdviceRule.INACTIVE:
-            return last_activity is not None and (now - last_activity).days >= item.inactive_days
+            # Whole calendar days, like the dashboard's "last activity": true all day long.
+            return (
+                last_activity is not None
+                and (timezone.localdate(now) - timezone.localdate(last_activity)).days
+                >= item.inactive_days
+            )
     return False
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from tracker.models import (
@@ -134,6 +135,7 @@ def seed(*, plan: Plan, guide: Guide, now: datetime.datetime | None = None, seed
                         ["", "United States", "US tech hubs (San Francisco, Los Angeles, Seattle)"]
                     ),
                     public_profile=rng.random() < 0.3,
+                    current_guide=guide,
                 )
                 for user in [*users, mentor]
             ],
@@ -191,6 +193,7 @@ def seed(*, plan: Plan, guide: Guide, now: datetime.datetime | None = None, seed
             progress_count += len(chunk)
             event_count += len(events)
 
+    _set_last_active(prefix=plan.prefix)
     reviews = _mentor_with_mentees(plan=plan, mentor=mentor, users=users, now=now, rng=rng)
     for size in plan.extra_mentors:
         _bench_mentor(plan=plan, size=size, users=users, password=password, now=now)
@@ -292,6 +295,18 @@ def _bench_mentor(*, plan, size, users, password, now) -> None:
             requested_at=now - datetime.timedelta(hours=learner_id % 200 + 1),
         )
         for learner_id, progress in first_done.items()
+    )
+
+
+def _set_last_active(*, prefix: str) -> None:
+    """Each learner's latest status change, in one statement (bulk writes send no signal)."""
+    latest = (
+        ProgressEvent.objects.filter(learner_id=OuterRef("user_id"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    Profile.objects.filter(user__username__startswith=prefix).update(
+        last_active_at=Subquery(latest)
     )
 
 

@@ -353,6 +353,16 @@ class Profile(models.Model):
         related_name="+",
         verbose_name=_("guide on the dashboard"),
     )
+    last_active_at = models.DateTimeField(
+        _("last active"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the learner last changed a status or their notes."),
+    )
+    # Bumped on every write to the learner's progress or reviews (tracker.signals): it keys
+    # the cached parts of their dashboard and of their mentors' dashboards.
+    progress_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("profile")

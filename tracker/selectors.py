@@ -289,10 +289,9 @@ def guide_page(*, guide: Guide, learner, with_notes: bool = False, region: str =
 
 
 def dashboard_guide(*, profile: Profile) -> Guide | None:
-    if profile.current_guide_id:
-        guide = published_guides().filter(pk=profile.current_guide_id).first()
-        if guide is not None:
-            return guide
+    """The learner's chosen guide while it is published, else the first published one."""
+    if profile.current_guide_id and profile.current_guide.published:
+        return profile.current_guide
     return published_guides().first()
 
 
@@ -333,10 +332,7 @@ def dashboard(*, learner, profile: Profile, guide: Guide, now) -> dict:
         if status == ProgressStatus.DONE and moment >= window_start
     ]
     recent_weeks = sorted({week_start(moment.date()) for moment, _ in recent}, reverse=True)
-    # The latest change to any of the learner's rows (status or notes), already loaded.
-    last_activity = max(
-        (m.mine.updated_at for m in plan.milestones if m.mine is not None), default=None
-    )
+    last_activity = profile.last_active_at
     applicable = advice_for(page["advice"], plan.milestones, statuses, last_activity, now)
     recent_activity = activity(completed_on, recent_weeks, now.date())
     page.update(

@@ -23,6 +23,8 @@ from tracker.models import (
     ReviewStatus,
 )
 from tracker.notifications import notify
+from tracker.selectors import published_guides
+from tracker.signals import learner_data_changed
 
 User = get_user_model()
 
@@ -77,7 +79,12 @@ def progress_set_status(
         )
     progress.full_clean(exclude=["learner", "milestone"])
     progress.save()
+    _mark_active(learner=learner, moment=now)
     return progress
+
+
+def _mark_active(*, learner: AbstractBaseUser, moment) -> None:
+    Profile.objects.filter(user=learner).update(last_active_at=moment)
 
 
 @transaction.atomic
@@ -94,10 +101,18 @@ def progress_update_notes(
     progress.evidence_url = evidence_url
     progress.full_clean(exclude=["learner", "milestone"])
     progress.save(update_fields=["note", "evidence_url", "updated_at"])
+    _mark_active(learner=learner, moment=progress.updated_at)
     return progress
 
 
-def profile_get(*, user: AbstractBaseUser) -> Profile:
+def profile_get(*, user: AbstractBaseUser, reload: bool = False) -> Profile:
+    """The user's profile, created if missing. The session's user comes with it
+    (tracker.auth): ``reload`` reads it again after a write has changed its versions."""
+    if not reload:
+        try:
+            return user.profile
+        except Profile.DoesNotExist:
+            pass
     profile, _ = Profile.objects.get_or_create(user=user)
     return profile
 
@@ -105,7 +120,7 @@ def profile_get(*, user: AbstractBaseUser) -> Profile:
 @transaction.atomic
 def user_sign_up(*, username: str, email: str, password: str) -> AbstractBaseUser:
     user = User.objects.create_user(username=username, email=email, password=password)
-    Profile.objects.create(user=user)
+    Profile.objects.create(user=user, current_guide=published_guides().first())
     return user
 
 
@@ -202,9 +217,11 @@ def mentorship_end(*, mentorship: Mentorship) -> Mentorship:
     mentorship.status = MentorshipStatus.ENDED
     mentorship.ended_at = now
     mentorship.save(update_fields=["status", "ended_at"])
-    mentorship.reviews.filter(status=ReviewStatus.WAITING).update(
+    closed = mentorship.reviews.filter(status=ReviewStatus.WAITING).update(
         status=ReviewStatus.CLOSED, decided_at=now, closed_reason="The mentorship ended."
     )
+    if closed:
+        learner_data_changed(learner_ids=[mentorship.mentee_id])
     return mentorship
 
 

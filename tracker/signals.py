@@ -1,5 +1,10 @@
-"""Any change to a guide's content bumps its ``content_version``, which keys the cache of
-the guide's plan in every web process (see selectors.guide_content)."""
+"""Versions that key the caches of every web process, so that no cached part is stale.
+
+Any change to a guide's content bumps its ``content_version`` (see
+selectors.guide_content); any change to a learner's progress or reviews bumps their
+profile's ``progress_version`` (see tracker.fragments). ``QuerySet.update()`` sends no
+signal: code that changes these rows in bulk calls the function itself.
+"""
 
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
@@ -12,7 +17,10 @@ from tracker.models import (
     Milestone,
     MilestonePrerequisite,
     Pillar,
+    Profile,
+    Progress,
     Resource,
+    ReviewRequest,
     SalaryBand,
 )
 
@@ -26,6 +34,24 @@ def content_changed(*, guide_ids=None, milestone_ids=None) -> None:
     Guide.objects.filter(pk__in=guides.values("pk")).update(
         content_version=F("content_version") + 1
     )
+
+
+def learner_data_changed(*, learner_ids=None, progress_ids=None) -> None:
+    profiles = Profile.objects.all()
+    if learner_ids is not None:
+        profiles = profiles.filter(user_id__in=learner_ids)
+    if progress_ids is not None:
+        learners = Progress.objects.filter(pk__in=progress_ids).values("learner_id")
+        profiles = profiles.filter(user_id__in=learners)
+    profiles.update(progress_version=F("progress_version") + 1)
+
+
+def _on_progress(sender, instance, **kwargs):
+    learner_data_changed(learner_ids=[instance.learner_id])
+
+
+def _on_review(sender, instance, **kwargs):
+    learner_data_changed(progress_ids=[instance.progress_id])
 
 
 def _on_guide_part(sender, instance, **kwargs):
@@ -49,3 +75,7 @@ def connect() -> None:
         post_delete.connect(
             _on_milestone_part, sender=model, dispatch_uid=f"content-del-{model.__name__}"
         )
+    post_save.connect(_on_progress, sender=Progress, dispatch_uid="learner-progress")
+    post_delete.connect(_on_progress, sender=Progress, dispatch_uid="learner-del-progress")
+    post_save.connect(_on_review, sender=ReviewRequest, dispatch_uid="learner-review")
+    post_delete.connect(_on_review, sender=ReviewRequest, dispatch_uid="learner-del-review")

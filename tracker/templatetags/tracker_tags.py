@@ -4,7 +4,10 @@ A simple tag renders in a few microseconds where an {% include %} costs a templa
 render; the guide page shows one status badge per milestone.
 """
 
+import datetime
+
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -47,3 +50,22 @@ def status_badge(status: str | None, verified=None):
     if status == "done" and verified:
         return badge + VERIFIED
     return badge
+
+
+@register.filter
+def days_ago(moment: datetime.datetime | None) -> str:
+    """ "today", "yesterday", "3 days ago", then the date: a day's precision, which keeps
+    cached parts (tracker.fragments) true all day long."""
+    if moment is None:
+        return ""
+    day = timezone.localdate(moment)
+    days = (timezone.localdate() - day).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 14:
+        return f"{days} days ago"
+    if day.year == timezone.localdate().year:
+        return f"on {day.day} {day:%b}"
+    return f"on {day.day} {day:%b %Y}"

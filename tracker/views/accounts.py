@@ -20,7 +20,7 @@ def signup(request):
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="tracker.auth.ProfileModelBackend")
         messages.success(request, "Welcome to CareerPath! Here is your plan.")
         return redirect("tracker:dashboard")
     status = 400 if form.is_bound else 200

@@ -6,12 +6,15 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from tracker import exports, selectors, services
+from tracker import exports, fragments, selectors, services
 from tracker.forms import DeleteAccountForm, NotesForm, ProfileForm, StatusForm
 from tracker.models import Progress, ProgressStatus
 from tracker.views.public import milestone_context
@@ -40,11 +43,8 @@ def _render_in_place(request, view_name: str, guide, milestone) -> HttpResponse:
         reviews = render(request, "tracker/public/milestone.html#review_card", context)
         return HttpResponse(card.content + reviews.content)
     if view_name == "dashboard":
-        profile = services.profile_get(user=request.user)
-        context = selectors.dashboard(
-            learner=request.user, profile=profile, guide=guide, now=timezone.now()
-        )
-        return render(request, "tracker/learner/dashboard.html#dashboard_body", context)
+        profile = services.profile_get(user=request.user, reload=True)
+        return HttpResponse(_dashboard_html(request, profile, guide, whole_page=False))
     context = selectors.guide_page(guide=guide, learner=request.user)
     context["milestone"] = context["plan"].by_slug[milestone.slug]
     context["oob"] = True
@@ -103,10 +103,38 @@ def dashboard(request):
     guide = selectors.dashboard_guide(profile=profile)
     if guide is None:
         return render(request, "tracker/learner/no_guide.html")
-    context = selectors.dashboard(
-        learner=request.user, profile=profile, guide=guide, now=timezone.now()
-    )
-    return render(request, "tracker/learner/dashboard.html", context)
+    return HttpResponse(_dashboard_html(request, profile, guide, whole_page=True))
+
+
+DASHBOARD = "tracker/learner/dashboard.html"
+
+
+def _dashboard_html(request, profile, guide, *, whole_page: bool) -> SafeString:
+    """The dashboard's body (what htmx swaps in) or its whole page, each cached per
+    learner (tracker.fragments). A page with a message to show once is not cached."""
+    now = timezone.now()
+    body_key = fragments.dashboard_key(profile=profile, guide=guide, today=timezone.localdate(now))
+
+    def render_body(csrf_token: str) -> str:
+        context = selectors.dashboard(learner=request.user, profile=profile, guide=guide, now=now)
+        context["csrf_token"] = csrf_token
+        return render_to_string(f"{DASHBOARD}#dashboard_body", context, request)
+
+    def render_page(csrf_token: str) -> str:
+        context = {
+            "guide": guide,
+            "dashboard_body": mark_safe(render_body(csrf_token)),
+            "csrf_token": csrf_token,
+        }
+        return render_to_string(DASHBOARD, context, request)
+
+    if not whole_page:
+        return fragments.cached_html(request, body_key, render_body)
+    if messages.get_messages(request):
+        return mark_safe(render_page(get_token(request)))
+    user = request.user
+    page_key = fragments.key("dashboard-page", body_key, user.get_username(), user.is_staff)
+    return fragments.cached_html(request, page_key, render_page)
 
 
 def _render_settings(request, *, data=None, delete_form=None, status=HTTPStatus.OK):

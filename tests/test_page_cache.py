@@ -1,0 +1,202 @@
+"""The dashboard is cached per learner (tracker.fragments): never stale, never shared."""
+
+import datetime
+import re
+from http import HTTPStatus
+from unittest import mock
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tracker.models import Milestone, Progress, ReviewStatus
+from tracker.services import (
+    progress_set_status,
+    progress_update_notes,
+    review_decide,
+    review_request,
+)
+from tracker.templatetags.tracker_tags import days_ago
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = reverse("tracker:dashboard")
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture
+def milestones(make_guide):
+    guide = make_guide(milestones=6)
+    return list(Milestone.objects.filter(guide=guide).order_by("pillar__order", "order"))
+
+
+@pytest.fixture
+def signed_in(client, learner, milestones):
+    client.force_login(learner)
+    return client
+
+
+def page(client) -> str:
+    response = client.get(DASHBOARD)
+    assert response.status_code == HTTPStatus.OK
+    return response.content.decode()
+
+
+def without_tokens(html: str) -> str:
+    return TOKEN.sub("", re.sub(r'"X-CSRFToken": "[^"]+"', "", html))
+
+
+def test_a_warm_dashboard_costs_two_queries_and_shows_the_same(
+    signed_in, learner, milestones, django_assert_max_num_queries
+):
+    learner.profile.current_guide = milestones[0].guide  # as sign-up sets it
+    learner.profile.save()
+    first = page(signed_in)
+
+    # The session, and the user with their profile and guide.
+    with django_assert_max_num_queries(2):
+        again = page(signed_in)
+
+    assert without_tokens(again) == without_tokens(first)
+    assert "0 of 6 milestones" in again
+
+
+def test_a_status_change_shows_at_once(signed_in, learner, milestones, complete):
+    assert "0 of 6 milestones" in page(signed_in)
+
+    complete(learner, milestones[:2])
+
+    assert "2 of 6 milestones" in page(signed_in)
+
+
+def test_an_htmx_tick_swaps_in_the_new_figures(signed_in, milestones):
+    page(signed_in)
+
+    response = signed_in.post(
+        milestones[0].status_url,
+        {"status": "done", "view": "dashboard"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert "1 of 6 milestones" in response.content.decode()
+    assert "1 of 6 milestones" in page(signed_in)
+
+
+def test_a_row_deleted_in_the_admin_leaves_the_dashboard(signed_in, learner, milestones, complete):
+    complete(learner, milestones[:1])
+    assert "1 of 6 milestones" in page(signed_in)
+
+    Progress.objects.get(learner=learner, milestone=milestones[0]).delete()
+
+    assert "0 of 6 milestones" in page(signed_in)
+
+
+def test_a_mentors_verdict_shows_on_a_cached_dashboard(
+    signed_in, learner, milestones, complete, make_user, make_mentorship
+):
+    complete(learner, milestones[:1])
+    mentorship = make_mentorship(make_user("mentor"), learner)
+    review = review_request(
+        mentee=learner, milestone=milestones[0], mentorship=mentorship, message="Please"
+    )
+    assert "Waiting</span>" in page(signed_in)
+
+    review_decide(review=review, verdict=ReviewStatus.APPROVED, comment="Nicely done")
+
+    html = page(signed_in)
+    assert "✓ Approved" in html
+    assert "Nicely done" in html
+
+
+def test_a_new_display_name_shows_at_once(signed_in, learner):
+    assert "Welcome! Your plan is ready." in page(signed_in)
+
+    response = signed_in.post(
+        reverse("tracker:settings"),
+        {"display_name": "Ada", "region": "", "share_notes_with_mentors": "on"},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+
+    assert "Welcome, Ada! Your plan is ready." in page(signed_in)
+
+
+def test_each_learner_sees_their_own_dashboard(client, learner, make_user, milestones, complete):
+    other = make_user("other")
+    complete(other, milestones[:3])
+    client.force_login(learner)
+    assert "0 of 6 milestones" in page(client)
+
+    client.force_login(other)
+
+    assert "3 of 6 milestones" in page(client)
+
+
+def test_a_cached_page_carries_the_sessions_own_csrf_token(learner, milestones):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(learner)
+    page(browser)
+    browser.logout()
+    browser.force_login(learner)  # a new session and a new CSRF secret
+
+    html = page(browser)
+
+    tokens = set(TOKEN.findall(html))
+    assert len(tokens) == 1
+    response = browser.post(
+        milestones[0].status_url,
+        {"status": "in_progress", "csrfmiddlewaretoken": tokens.pop(), "next": DASHBOARD},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert Progress.objects.get(learner=learner, milestone=milestones[0]).status == "in_progress"
+
+
+def test_a_message_shows_once_then_the_cached_page_returns(signed_in, milestones):
+    signed_in.post(milestones[0].status_url, {"status": "done", "next": DASHBOARD})
+
+    shown = page(signed_in)
+    assert "is now marked as done" in shown
+    assert "1 of 6 milestones" in shown
+
+    again = page(signed_in)
+    assert "is now marked as done" not in again
+    assert "1 of 6 milestones" in again
+
+
+def test_relative_dates_move_on_with_the_day(signed_in, learner, milestones, complete):
+    complete(learner, milestones[:1])
+    assert "Last activity today." in page(signed_in)
+
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    with mock.patch("django.utils.timezone.now", return_value=tomorrow):
+        assert "Last activity yesterday." in page(signed_in)
+
+
+@pytest.mark.parametrize(
+    ("days", "shown"),
+    [(0, "today"), (1, "yesterday"), (5, "5 days ago"), (13, "13 days ago")],
+)
+def test_days_ago_counts_calendar_days(days, shown):
+    assert days_ago(timezone.now() - datetime.timedelta(days=days)) == shown
+
+
+def test_days_ago_names_the_date_after_two_weeks():
+    now = datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC)
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        assert days_ago(now - datetime.timedelta(days=20)) == "on 5 Nov"
+        assert days_ago(now - datetime.timedelta(days=400)) == "on 21 Oct 2025"
+
+
+def test_status_changes_and_notes_mark_the_learner_active(learner, milestones):
+    before = timezone.now()
+    progress_set_status(learner=learner, milestone=milestones[0], status="in_progress")
+    learner.profile.refresh_from_db()
+    ticked = learner.profile.last_active_at
+    assert ticked >= before
+
+    progress_update_notes(
+        learner=learner, milestone=milestones[1], note="Read ch. 1", evidence_url=""
+    )
+    learner.profile.refresh_from_db()
+    assert learner.profile.last_active_at > ticked

@@ -1,0 +1,57 @@
+"""Rendered page parts, cached under keys that hold every version of what they show.
+
+A dashboard's body depends on the learner's rows (``Profile.progress_version``), on the
+guide's content (``Guide.content_version``) and on the day (relative dates, weekly
+activity). All of them are in the key, so a cached part is never stale: a change makes a
+new key, and the old entry ages out. Nothing has to be deleted, and it works alike with
+one cache per process or one shared by all.
+
+Forms in a cached part need the visitor's CSRF token, which differs per session: the part
+is rendered with a random placeholder, stored beside the HTML, that every response
+replaces with the token of its own request.
+"""
+
+import hashlib
+import secrets
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.middleware.csrf import get_token
+from django.utils.safestring import SafeString, mark_safe
+
+TIMEOUT = 24 * 60 * 60
+
+
+def key(kind: str, *parts) -> str:
+    """A short cache key from any number of parts (names, ids, versions, dates)."""
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    return f"fragment:{kind}:{digest}"
+
+
+def cached_html(request, cache_key: str, render: Callable[[str], str]) -> SafeString:
+    """The part cached under ``cache_key``, rendered by ``render(csrf_token)`` if missing."""
+    entry = cache.get(cache_key)
+    if entry is None:
+        placeholder = secrets.token_urlsafe(18)
+        entry = (placeholder, str(render(placeholder)))
+        cache.set(cache_key, entry, TIMEOUT)
+    placeholder, html = entry
+    if placeholder in html:
+        html = html.replace(placeholder, get_token(request))
+    return mark_safe(html)
+
+
+def dashboard_key(*, profile, guide, today) -> str:
+    """Everything a learner's dashboard body shows is decided by these values."""
+    return key(
+        "dashboard",
+        profile.pk,
+        profile.progress_version,
+        profile.display_name,
+        profile.region,
+        profile.last_active_at,
+        guide.pk,
+        guide.content_version,
+        guide.updated_at,
+        today,
+    )
