@@ -19,6 +19,7 @@ from tracker.models import (
     ReviewStatus,
 )
 from tracker.services import review_decide, review_request
+from tracker.templatetags.tracker_tags import days_ago
 
 
 def ago(**delta) -> datetime.datetime:
@@ -74,6 +75,7 @@ def ask(complete, milestones):
 
 def last_active(user, **delta) -> None:
     ProgressEvent.objects.filter(learner=user).update(created_at=ago(**delta))
+    Profile.objects.filter(user=user).update(last_active_at=ago(**delta))
 
 
 # --- the mentor's side ------------------------------------------------------------------
@@ -133,15 +135,15 @@ def test_mentees_are_sorted_by_who_needs_attention(
         for row in body.split("<tr>")[1:]
     }
     assert list(rows) == expected
-    assert "<strong>1</strong> · oldest 5 days" in rows["old-wait"]
-    assert "<strong>1</strong> · oldest 2 days" in rows["new-wait"]
+    assert "<strong>1</strong> · oldest asked 5 days ago" in rows["old-wait"]
+    assert "<strong>1</strong> · oldest asked 2 days ago" in rows["new-wait"]
     none = '<span class="text-body-secondary">none</span>'
     never = '<span class="text-body-secondary">never</span>'
     # An approved request is not waiting any more.
     assert [name for name, row in rows.items() if none in row] == ["never", "quiet", "recent"]
     assert [name for name, row in rows.items() if never in row] == ["never"]
-    assert "2 weeks, 6 days ago" in rows["quiet"]
-    assert "1 day ago" in rows["recent"]
+    assert f"<td>{days_ago(ago(days=20))}</td>" in rows["quiet"]
+    assert "<td>yesterday</td>" in rows["recent"]
     assert "Entry-level ready" in rows["quiet"]
     assert "33% · 1/3" in rows["quiet"]
     assert "Mid-level ready" in rows["recent"]
@@ -168,7 +170,7 @@ def test_the_review_queue_lists_waiting_requests_oldest_first(
     queue = section(page, 'id="queue-heading"', "</section>")
     messages = re.findall(r"(\w+ in line|In the middle|From an ended mentorship)", queue)
     assert messages == ["First in line", "In the middle", "Second in line"]
-    assert "waiting 4 days" in queue
+    assert "asked 4 days ago" in queue
     assert len(re.findall(r'action="/mentoring/reviews/\d+/"', queue)) == 3
     assert 'name="verdict" value="approved"' in queue
     assert 'name="verdict" value="changes_requested"' in queue

@@ -200,3 +200,111 @@ def test_status_changes_and_notes_mark_the_learner_active(learner, milestones):
     )
     learner.profile.refresh_from_db()
     assert learner.profile.last_active_at > ticked
+
+
+# --- the mentoring page ------------------------------------------------------------------
+
+MENTORING = reverse("tracker:mentoring")
+
+
+@pytest.fixture
+def mentor(make_user):
+    return make_user("mentor")
+
+
+@pytest.fixture
+def mentor_page(client, mentor, learner, milestones, make_mentorship):
+    mentorship = make_mentorship(mentor, learner)
+    client.force_login(mentor)
+
+    def load() -> str:
+        response = client.get(MENTORING)
+        assert response.status_code == HTTPStatus.OK
+        return response.content.decode()
+
+    load.mentorship = mentorship
+    return load
+
+
+def test_a_warm_mentoring_page_costs_three_queries(mentor_page, django_assert_max_num_queries):
+    first = mentor_page()
+
+    # The session, the user with their profile, and the page's fingerprint.
+    with django_assert_max_num_queries(3):
+        again = mentor_page()
+
+    assert without_tokens(again) == without_tokens(first)
+
+
+def test_a_mentees_progress_shows_at_once(mentor_page, learner, milestones, complete):
+    assert "0% · 0/6" in mentor_page()
+
+    complete(learner, milestones[:3])
+
+    assert "50% · 3/6" in mentor_page()
+
+
+def test_a_review_request_joins_the_queue_at_once(mentor_page, learner, milestones, complete):
+    complete(learner, milestones[:1])
+    assert "Review queue" not in mentor_page()
+
+    review_request(
+        mentee=learner, milestone=milestones[0], mentorship=mentor_page.mentorship, message="Hi"
+    )
+
+    assert "Review queue" in mentor_page()
+
+
+def test_a_mentees_new_name_shows_at_once(mentor_page, learner):
+    assert ">learner</a>" in mentor_page()
+
+    learner.profile.display_name = "Grace"
+    learner.profile.save()
+
+    assert ">Grace</a>" in mentor_page()
+
+
+def test_new_and_ended_mentorships_show_at_once(mentor_page, mentor, make_user, make_mentorship):
+    assert "Invitations for you" not in mentor_page()
+
+    invitation = make_mentorship(mentor, make_user("newcomer"), status="pending")
+    assert "newcomer" in mentor_page()
+
+    invitation.status = "ended"
+    invitation.save()
+    mentor_page.mentorship.status = "ended"
+    mentor_page.mentorship.save()
+    html = mentor_page()
+    assert "newcomer" not in html
+    assert "Nobody has asked you to mentor them yet." in html
+
+
+def test_a_renamed_milestone_shows_in_the_queue(mentor_page, learner, milestones, complete):
+    complete(learner, milestones[:1])
+    review_request(
+        mentee=learner, milestone=milestones[0], mentorship=mentor_page.mentorship, message=""
+    )
+    assert "Linear algebra, again" not in mentor_page()
+
+    milestones[0].title = "Linear algebra, again"
+    milestones[0].save()
+
+    assert "Linear algebra, again" in mentor_page()
+
+
+def test_a_verdict_shows_in_the_learners_own_requests(
+    client, learner, milestones, complete, mentor, make_mentorship
+):
+    complete(learner, milestones[:1])
+    review = review_request(
+        mentee=learner,
+        milestone=milestones[0],
+        mentorship=make_mentorship(mentor, learner),
+        message="",
+    )
+    client.force_login(learner)
+    assert "Waiting</span>" in client.get(MENTORING).content.decode()
+
+    review_decide(review=review, verdict=ReviewStatus.APPROVED, comment="Great")
+
+    assert "✓ Approved" in client.get(MENTORING).content.decode()

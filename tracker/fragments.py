@@ -15,6 +15,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString, mark_safe
@@ -39,6 +40,15 @@ def cached_html(request, cache_key: str, render: Callable[[str], str]) -> SafeSt
     if placeholder in html:
         html = html.replace(placeholder, get_token(request))
     return mark_safe(html)
+
+
+def cached_page(request, cache_key: str, render: Callable[[str], str]) -> SafeString:
+    """A whole page for the requesting user (whose name and staff link are in the page's
+    header), cached like a part; a page with a message to show once is rendered afresh."""
+    if messages.get_messages(request):
+        return mark_safe(render(get_token(request)))
+    user = request.user
+    return cached_html(request, key("page", cache_key, user.get_username(), user.is_staff), render)
 
 
 def dashboard_key(*, profile, guide, today) -> str:

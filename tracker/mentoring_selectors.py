@@ -4,15 +4,15 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Max
+from django.db import connection
 
 from tracker.models import (
     Guide,
     Mentorship,
     MentorshipStatus,
     Pillar,
+    Profile,
     Progress,
-    ProgressEvent,
     ProgressStatus,
     ReviewRequest,
     ReviewStatus,
@@ -50,13 +50,54 @@ class MenteeRow:
         )
 
 
-def mentor_overview(*, mentor) -> dict:
-    """Invitations, mentees sorted by who needs attention, and the review queue."""
-    invitations = list(
+def mentoring_versions(*, user) -> tuple:
+    """A fingerprint of everything the mentoring page shows that can change, in one
+    query whatever the number of mentees.
+
+    The user's open mentorships on both sides are summed up: their number, the sum of
+    their ids (a new one always has a higher id than any before it), how many are active,
+    and the sums of both people's ``progress_version``, which only ever goes up: a
+    request, a verdict, a status change, a note, a profile or an account change bumps it.
+    The guides' versions are the rest. Read on every visit, it is plain SQL: Django's
+    ``aggregate()`` would cost more than the query itself.
+    """
+    mentorship, profile, guide = (model._meta.db_table for model in (Mentorship, Profile, Guide))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT COUNT(*), SUM(m.id),
+                   SUM(CASE WHEN m.status = %s THEN 1 ELSE 0 END),
+                   SUM(mentee.progress_version), SUM(mentor.progress_version),
+                   (SELECT SUM(content_version) FROM {guide}),
+                   (SELECT MAX(updated_at) FROM {guide}),
+                   (SELECT COUNT(*) FROM {guide} WHERE published = %s)
+            FROM {mentorship} m
+            LEFT JOIN {profile} mentee ON mentee.user_id = m.mentee_id
+            LEFT JOIN {profile} mentor ON mentor.user_id = m.mentor_id
+            WHERE m.status IN (%s, %s) AND (m.mentor_id = %s OR m.mentee_id = %s)
+            """,
+            [
+                MentorshipStatus.ACTIVE,
+                True,
+                MentorshipStatus.PENDING,
+                MentorshipStatus.ACTIVE,
+                user.pk,
+                user.pk,
+            ],
+        )
+        return tuple(cursor.fetchone())
+
+
+def mentor_invitations(*, mentor) -> list[Mentorship]:
+    return list(
         Mentorship.objects.filter(mentor=mentor, status=MentorshipStatus.PENDING)
         .select_related("mentee__profile")
         .order_by("invited_at")
     )
+
+
+def mentor_work(*, mentor) -> dict:
+    """Active mentees sorted by who needs attention, and the review queue."""
     active = list(
         Mentorship.objects.filter(mentor=mentor, status=MentorshipStatus.ACTIVE).select_related(
             "mentee__profile"
@@ -70,8 +111,7 @@ def mentor_overview(*, mentor) -> dict:
         .select_related("progress__milestone__guide", "mentorship__mentee__profile")
         .order_by("requested_at")
     )
-    rows = mentee_rows(active, mentee_ids, queue)
-    return {"invitations": invitations, "mentees": rows, "queue": queue}
+    return {"mentees": mentee_rows(active, mentee_ids, queue), "queue": queue}
 
 
 def mentee_rows(active: list[Mentorship], mentee_ids: list[int], queue) -> list[MenteeRow]:
@@ -93,12 +133,6 @@ def mentee_rows(active: list[Mentorship], mentee_ids: list[int], queue) -> list[
         learner_id__in=mentee_ids, status=ProgressStatus.DONE
     ).values_list("learner_id", "milestone_id"):
         done[learner_id][milestone_id] = ProgressStatus.DONE
-    last_active = dict(
-        ProgressEvent.objects.filter(learner_id__in=mentee_ids)
-        .values("learner_id")
-        .annotate(last=Max("created_at"))
-        .values_list("learner_id", "last")
-    )
     waiting = defaultdict(list)
     for review in queue:
         waiting[review.mentorship_id].append(review)
@@ -117,7 +151,8 @@ def mentee_rows(active: list[Mentorship], mentee_ids: list[int], queue) -> list[
                     for pillar_plan in (plan.pillars if plan else [])
                 ],
                 standing=standing(extras["stages"], own, statuses),
-                last_active=last_active.get(mentorship.mentee_id),
+                last_active=getattr(mentorship.mentee, "profile", None)
+                and mentorship.mentee.profile.last_active_at,
                 waiting=waiting[mentorship.pk],
             )
         )

@@ -360,8 +360,8 @@ class Profile(models.Model):
         editable=False,
         help_text=_("When the learner last changed a status or their notes."),
     )
-    # Bumped on every write to the learner's progress or reviews (tracker.signals): it keys
-    # the cached parts of their dashboard and of their mentors' dashboards.
+    # Bumped on every write to the learner's profile, account, progress or reviews
+    # (tracker.signals): it keys the cached parts of their pages and their mentors'.
     progress_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
@@ -370,6 +370,19 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return self.display_name or self.user.get_username()
+
+    def save(self, *args, **kwargs):
+        """Never write back a stale copy of the fields that change through their own
+        updates (tracker.signals, tracker.services) while a form edits the rest."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.UPDATED_APART
+            ]
+        super().save(*args, **kwargs)
+
+    UPDATED_APART = frozenset({"progress_version", "last_active_at"})
 
 
 class Progress(models.Model):

@@ -2,10 +2,12 @@
 
 Any change to a guide's content bumps its ``content_version`` (see
 selectors.guide_content); any change to a learner's progress or reviews bumps their
-profile's ``progress_version`` (see tracker.fragments). ``QuerySet.update()`` sends no
+profile's ``progress_version`` (see tracker.fragments), and so does any change to their
+profile or account (a display name, a username). ``QuerySet.update()`` sends no
 signal: code that changes these rows in bulk calls the function itself.
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
@@ -23,6 +25,8 @@ from tracker.models import (
     ReviewRequest,
     SalaryBand,
 )
+
+User = get_user_model()
 
 
 def content_changed(*, guide_ids=None, milestone_ids=None) -> None:
@@ -44,6 +48,11 @@ def learner_data_changed(*, learner_ids=None, progress_ids=None) -> None:
         learners = Progress.objects.filter(pk__in=progress_ids).values("learner_id")
         profiles = profiles.filter(user_id__in=learners)
     profiles.update(progress_version=F("progress_version") + 1)
+
+
+def _on_person(sender, instance, created=False, **kwargs):
+    if not created:
+        learner_data_changed(learner_ids=[instance.pk if sender is User else instance.user_id])
 
 
 def _on_progress(sender, instance, **kwargs):
@@ -79,3 +88,5 @@ def connect() -> None:
     post_delete.connect(_on_progress, sender=Progress, dispatch_uid="learner-del-progress")
     post_save.connect(_on_review, sender=ReviewRequest, dispatch_uid="learner-review")
     post_delete.connect(_on_review, sender=ReviewRequest, dispatch_uid="learner-del-review")
+    post_save.connect(_on_person, sender=Profile, dispatch_uid="learner-profile")
+    post_save.connect(_on_person, sender=User, dispatch_uid="learner-account")

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -111,7 +110,7 @@ DASHBOARD = "tracker/learner/dashboard.html"
 
 def _dashboard_html(request, profile, guide, *, whole_page: bool) -> SafeString:
     """The dashboard's body (what htmx swaps in) or its whole page, each cached per
-    learner (tracker.fragments). A page with a message to show once is not cached."""
+    learner (tracker.fragments)."""
     now = timezone.now()
     body_key = fragments.dashboard_key(profile=profile, guide=guide, today=timezone.localdate(now))
 
@@ -128,13 +127,9 @@ def _dashboard_html(request, profile, guide, *, whole_page: bool) -> SafeString:
         }
         return render_to_string(DASHBOARD, context, request)
 
-    if not whole_page:
-        return fragments.cached_html(request, body_key, render_body)
-    if messages.get_messages(request):
-        return mark_safe(render_page(get_token(request)))
-    user = request.user
-    page_key = fragments.key("dashboard-page", body_key, user.get_username(), user.is_staff)
-    return fragments.cached_html(request, page_key, render_page)
+    if whole_page:
+        return fragments.cached_page(request, body_key, render_page)
+    return fragments.cached_html(request, body_key, render_body)
 
 
 def _render_settings(request, *, data=None, delete_form=None, status=HTTPStatus.OK):

@@ -4,22 +4,46 @@ from http import HTTPStatus
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from tracker import mentoring_selectors, permissions, selectors, services
+from tracker import fragments, mentoring_selectors, permissions, selectors, services
 from tracker.forms import InviteForm, ReviewDecisionForm, ReviewRequestForm
 from tracker.services import INVITE_SENT_BY_EMAIL, MentoringError
 
+MENTORING = "tracker/mentor/mentoring.html"
 
-def _mentoring_page(request, invite_form=None, status=HTTPStatus.OK):
-    context = {
-        **mentoring_selectors.mentor_overview(mentor=request.user),
-        **mentoring_selectors.mentee_overview(mentee=request.user),
-        "invite_form": invite_form or InviteForm(),
-        "decision_form": ReviewDecisionForm(),
-    }
-    return render(request, "tracker/mentor/mentoring.html", context, status=status)
+
+def _mentoring_page(request, invite_form=None):
+    """Both sides of mentoring, cached per user until a mentorship, a mentee's data, a
+    guide or the day changes (tracker.fragments). An invitation form with errors is shown
+    afresh, as it was filled in."""
+    user = request.user
+
+    def render_page(csrf_token: str) -> str:
+        context = {
+            "invitations": mentoring_selectors.mentor_invitations(mentor=user),
+            **mentoring_selectors.mentor_work(mentor=user),
+            **mentoring_selectors.mentee_overview(mentee=user),
+            "invite_form": invite_form or InviteForm(),
+            "csrf_token": csrf_token,
+        }
+        return render_to_string(MENTORING, context, request)
+
+    if invite_form is not None:
+        return HttpResponse(render_page(get_token(request)), status=HTTPStatus.BAD_REQUEST)
+    cache_key = fragments.key(
+        "mentoring",
+        user.pk,
+        services.profile_get(user=user).progress_version,
+        mentoring_selectors.mentoring_versions(user=user),
+        timezone.localdate(),
+    )
+    return HttpResponse(fragments.cached_page(request, cache_key, render_page))
 
 
 @login_required
@@ -46,7 +70,7 @@ def invite(request):
             else:
                 messages.success(request, f"Invitation sent to {mentorship.mentor.get_username()}.")
             return redirect("tracker:mentoring")
-    return _mentoring_page(request, invite_form=form, status=HTTPStatus.BAD_REQUEST)
+    return _mentoring_page(request, invite_form=form)
 
 
 @login_required
@@ -88,7 +112,6 @@ def end(request, mentorship_id: int):
 def mentee(request, username: str):
     mentee, mentorship = permissions.access_mentee(mentor=request.user, username=username)
     context = mentoring_selectors.mentee_progress(mentee=mentee, mentorship=mentorship)
-    context["decision_form"] = ReviewDecisionForm()
     return render(request, "tracker/mentor/mentee.html", context)
 
 
