@@ -142,6 +142,12 @@ def run(vendor: str, database_url: str, minutes: float) -> dict:
             "2",
             "--threads",
             "8",
+            # gunicorn closes a connection idle for --keep-alive seconds (2 by default)
+            # with no drain; a client reusing it at that moment gets "connection reset by
+            # peer" (benoitc/gunicorn#2676). Longer than any pause between two requests
+            # of a user, the server never closes a connection the client is about to use.
+            "--keep-alive",
+            "75",
             "--access-logfile",
             "-",
             "--error-logfile",

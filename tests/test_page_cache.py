@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tracker.models import Milestone, Progress, ReviewStatus
+from tracker.models import Guide, Milestone, Profile, Progress, ReviewStatus
 from tracker.services import (
     progress_set_status,
     progress_update_notes,
@@ -308,3 +308,38 @@ def test_a_verdict_shows_in_the_learners_own_requests(
     review_decide(review=review, verdict=ReviewStatus.APPROVED, comment="Great")
 
     assert "✓ Approved" in client.get(MENTORING).content.decode()
+
+
+def test_a_mentors_new_name_shows_on_the_mentees_page(client, learner, mentor, make_mentorship):
+    make_mentorship(mentor, learner)
+    client.force_login(learner)
+    assert "<strong>mentor</strong>" in client.get(MENTORING).content.decode()
+
+    mentor.profile.display_name = "Dr. Hopper"
+    mentor.profile.save()
+
+    assert "<strong>Dr. Hopper</strong>" in client.get(MENTORING).content.decode()
+
+
+def test_saving_a_stale_copy_never_lowers_a_version(learner, milestones, complete):
+    """A form or the admin saves a profile, guide or mentorship loaded before a write."""
+    stale_profile = Profile.objects.get(user=learner)
+    guide = milestones[0].guide
+    stale_guide = Guide.objects.get(pk=guide.pk)
+    complete(learner, milestones[:1])
+    milestones[0].save()  # a content edit
+    fresh_profile = Profile.objects.get(user=learner)
+    fresh_guide = Guide.objects.get(pk=guide.pk)
+
+    stale_profile.display_name = "Ada"
+    stale_profile.save()
+    stale_guide.title = "Renamed"
+    stale_guide.save()
+
+    saved_profile = Profile.objects.get(user=learner)
+    assert saved_profile.display_name == "Ada"
+    assert saved_profile.progress_version > fresh_profile.progress_version
+    assert saved_profile.last_active_at == fresh_profile.last_active_at
+    saved_guide = Guide.objects.get(pk=guide.pk)
+    assert saved_guide.title == "Renamed"
+    assert saved_guide.content_version == fresh_guide.content_version

@@ -311,10 +311,15 @@ def _set_last_active(*, prefix: str) -> None:
 
 
 def _refresh_statistics() -> None:
-    """After a bulk load, give the query planner fresh statistics (and fold SQLite's
-    write-ahead log back into the database, which keeps reads fast)."""
+    """After a bulk load, give the query planner fresh statistics. PostgreSQL also gets
+    its visibility map (outside a transaction), so autovacuum does not start on the new
+    rows while the app serves; SQLite folds its write-ahead log back into the database,
+    which keeps reads fast."""
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            cursor.execute("VACUUM ANALYZE")
+        else:
+            cursor.execute("ANALYZE")
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 

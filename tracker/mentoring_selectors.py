@@ -11,7 +11,6 @@ from tracker.models import (
     Mentorship,
     MentorshipStatus,
     Pillar,
-    Profile,
     Progress,
     ProgressStatus,
     ReviewRequest,
@@ -52,29 +51,26 @@ class MenteeRow:
 
 def mentoring_versions(*, user) -> tuple:
     """A fingerprint of everything the mentoring page shows that can change, in one
-    query whatever the number of mentees.
+    query that reads no more than the user's open mentorships, however many mentees.
 
-    The user's open mentorships on both sides are summed up: their number, the sum of
-    their ids (a new one always has a higher id than any before it), how many are active,
-    and the sums of both people's ``progress_version``, which only ever goes up: a
-    request, a verdict, a status change, a note, a profile or an account change bumps it.
-    The guides' versions are the rest. Read on every visit, it is plain SQL: Django's
-    ``aggregate()`` would cost more than the query itself.
+    The open mentorships on both sides are summed up: their number, the sum of their ids
+    (a new one always has a higher id than any before it), how many are active, and the
+    sum of their ``data_version``, which only ever goes up: a mentee's request, verdict,
+    status change or note, and either person's profile or account change bump it
+    (tracker.signals). The guides' versions are the rest. Read on every visit, it is
+    plain SQL: Django's ``aggregate()`` would cost more than the query itself.
     """
-    mentorship, profile, guide = (model._meta.db_table for model in (Mentorship, Profile, Guide))
+    mentorship, guide = Mentorship._meta.db_table, Guide._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT COUNT(*), SUM(m.id),
-                   SUM(CASE WHEN m.status = %s THEN 1 ELSE 0 END),
-                   SUM(mentee.progress_version), SUM(mentor.progress_version),
+            SELECT COUNT(*), SUM(id), SUM(CASE WHEN status = %s THEN 1 ELSE 0 END),
+                   SUM(data_version),
                    (SELECT SUM(content_version) FROM {guide}),
                    (SELECT MAX(updated_at) FROM {guide}),
                    (SELECT COUNT(*) FROM {guide} WHERE published = %s)
-            FROM {mentorship} m
-            LEFT JOIN {profile} mentee ON mentee.user_id = m.mentee_id
-            LEFT JOIN {profile} mentor ON mentor.user_id = m.mentor_id
-            WHERE m.status IN (%s, %s) AND (m.mentor_id = %s OR m.mentee_id = %s)
+            FROM {mentorship}
+            WHERE status IN (%s, %s) AND (mentor_id = %s OR mentee_id = %s)
             """,
             [
                 MentorshipStatus.ACTIVE,

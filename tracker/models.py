@@ -49,7 +49,30 @@ class ProgressStatus(models.TextChoices):
 http_url_validator = URLValidator(schemes=["http", "https"])
 
 
-class Guide(models.Model):
+class VersionedModel(models.Model):
+    """A model with fields that change only through their own ``UPDATE … SET n = n + 1``
+    (tracker.signals, tracker.services). Saving a copy loaded earlier, from a form or the
+    admin, never writes them back: a version that went down could bring a stale cached
+    page back."""
+
+    UPDATED_APART: frozenset[str] = frozenset()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.UPDATED_APART
+            ]
+        super().save(*args, **kwargs)
+
+
+class Guide(VersionedModel):
+    UPDATED_APART = frozenset({"content_version"})
+
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     summary = models.TextField(_("summary"))
@@ -324,7 +347,9 @@ class ImpactArea(models.Model):
         return self.name
 
 
-class Profile(models.Model):
+class Profile(VersionedModel):
+    UPDATED_APART = frozenset({"progress_version", "last_active_at"})
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
@@ -370,19 +395,6 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return self.display_name or self.user.get_username()
-
-    def save(self, *args, **kwargs):
-        """Never write back a stale copy of the fields that change through their own
-        updates (tracker.signals, tracker.services) while a form edits the rest."""
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in self.UPDATED_APART
-            ]
-        super().save(*args, **kwargs)
-
-    UPDATED_APART = frozenset({"progress_version", "last_active_at"})
 
 
 class Progress(models.Model):
@@ -486,7 +498,9 @@ class MentorshipStatus(models.TextChoices):
 OPEN_MENTORSHIP = Q(status__in=[MentorshipStatus.PENDING, MentorshipStatus.ACTIVE])
 
 
-class Mentorship(models.Model):
+class Mentorship(VersionedModel):
+    UPDATED_APART = frozenset({"data_version"})
+
     mentor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentorships_as_mentor"
     )
@@ -508,6 +522,9 @@ class Mentorship(models.Model):
     invited_at = models.DateTimeField(_("invited"), default=timezone.now)
     responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    # Bumped with the mentee's progress_version, and with either person's profile or
+    # account (tracker.signals): the mentoring page's fingerprint sums it up.
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("mentorship")

@@ -8,14 +8,16 @@ signal: code that changes these rows in bulk calls the function itself.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save
 
 from tracker.models import (
+    OPEN_MENTORSHIP,
     Advice,
     CareerStage,
     Guide,
     ImpactArea,
+    Mentorship,
     Milestone,
     MilestonePrerequisite,
     Pillar,
@@ -40,19 +42,24 @@ def content_changed(*, guide_ids=None, milestone_ids=None) -> None:
     )
 
 
-def learner_data_changed(*, learner_ids=None, progress_ids=None) -> None:
-    profiles = Profile.objects.all()
-    if learner_ids is not None:
-        profiles = profiles.filter(user_id__in=learner_ids)
+def learner_data_changed(*, learner_ids=None, progress_ids=None, as_mentor=False) -> None:
+    """Bump the learners' ``progress_version`` and that of their open mentorships as
+    mentee (as mentor too with ``as_mentor``: a name shown on their mentees' pages)."""
     if progress_ids is not None:
-        learners = Progress.objects.filter(pk__in=progress_ids).values("learner_id")
-        profiles = profiles.filter(user_id__in=learners)
-    profiles.update(progress_version=F("progress_version") + 1)
+        learner_ids = Progress.objects.filter(pk__in=progress_ids).values("learner_id")
+    Profile.objects.filter(user_id__in=learner_ids).update(
+        progress_version=F("progress_version") + 1
+    )
+    people = Q(mentee_id__in=learner_ids)
+    if as_mentor:
+        people |= Q(mentor_id__in=learner_ids)
+    Mentorship.objects.filter(OPEN_MENTORSHIP, people).update(data_version=F("data_version") + 1)
 
 
 def _on_person(sender, instance, created=False, **kwargs):
     if not created:
-        learner_data_changed(learner_ids=[instance.pk if sender is User else instance.user_id])
+        learner_id = instance.pk if sender is User else instance.user_id
+        learner_data_changed(learner_ids=[learner_id], as_mentor=True)
 
 
 def _on_progress(sender, instance, **kwargs):
