@@ -1,10 +1,11 @@
-"""Rendered page parts, cached under keys that hold every version of what they show.
+"""Rendered pages and parts, cached under keys that hold every version of what they show.
 
-A dashboard's body depends on the learner's rows (``Profile.progress_version``), on the
-guide's content (``Guide.content_version``) and on the day (relative dates, weekly
-activity). All of them are in the key, so a cached part is never stale: a change makes a
-new key, and the old entry ages out. Nothing has to be deleted, and it works alike with
-one cache per process or one shared by all.
+A dashboard depends on the learner's profile and rows (``Profile.progress_version``), on
+the guide's content (``Guide.content_version``) and on the day (relative dates, weekly
+activity); the mentoring page on a fingerprint of the user's open mentorships
+(mentoring_selectors.mentoring_versions). All of them are in the key, so a cached page is
+never stale: a change makes a new key, and the old entry ages out. Nothing has to be
+deleted, and it works alike with one cache per process or one shared by all.
 
 Forms in a cached part need the visitor's CSRF token, which differs per session: the part
 is rendered with a random placeholder, stored beside the HTML, that every response
@@ -52,14 +53,12 @@ def cached_page(request, cache_key: str, render: Callable[[str], str]) -> SafeSt
 
 
 def dashboard_key(*, profile, guide, today) -> str:
-    """Everything a learner's dashboard body shows is decided by these values."""
+    """Everything a learner's dashboard body shows is decided by these values: any change
+    to the learner's profile, progress or reviews bumps ``progress_version``."""
     return key(
         "dashboard",
         profile.pk,
         profile.progress_version,
-        profile.display_name,
-        profile.region,
-        profile.last_active_at,
         guide.pk,
         guide.content_version,
         guide.updated_at,

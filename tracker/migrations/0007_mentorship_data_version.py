@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0006_profile_activity'),
+        ("tracker", "0006_profile_activity"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mentorship',
-            name='data_version',
+            model_name="mentorship",
+            name="data_version",
             field=models.PositiveBigIntegerField(default=0, editable=False),
         ),
     ]
