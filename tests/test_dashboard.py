@@ -571,3 +571,12 @@ def test_the_salary_card_names_every_source_of_its_figures(client, make_guide, m
     page = client.get(DASHBOARD).content.decode()
     assert "The test guide, February 2024" in page
     assert "Another survey, June 2025" in page
+
+
+def test_the_cards_read_in_the_order_a_phone_shows_them(client, learner, guide):
+    """Where you stand and what it is worth, then what to do next, before the history."""
+    html = dashboard(client, learner).content.decode()
+
+    headings = ["path", "stage", "next", "advice", "activity", "verdicts"]
+    positions = [html.index(f'id="{name}-heading"') for name in headings]
+    assert positions == sorted(positions)
