@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.conftest import PASSWORD
 from tracker.models import Guide, Milestone, Profile, Progress, ReviewStatus
 from tracker.services import (
     progress_set_status,
@@ -343,3 +344,12 @@ def test_saving_a_stale_copy_never_lowers_a_version(learner, milestones, complet
     saved_guide = Guide.objects.get(pk=guide.pk)
     assert saved_guide.title == "Renamed"
     assert saved_guide.content_version == fresh_guide.content_version
+
+
+def test_logging_in_keeps_the_cached_pages(client, learner):
+    """A login saves only last_login, which no page shows."""
+    before = Profile.objects.get(user=learner).progress_version
+
+    assert client.login(username="learner", password=PASSWORD)
+
+    assert Profile.objects.get(user=learner).progress_version == before

@@ -56,10 +56,14 @@ def learner_data_changed(*, learner_ids=None, progress_ids=None, as_mentor=False
     Mentorship.objects.filter(OPEN_MENTORSHIP, people).update(data_version=F("data_version") + 1)
 
 
-def _on_person(sender, instance, created=False, **kwargs):
-    if not created:
-        learner_id = instance.pk if sender is User else instance.user_id
-        learner_data_changed(learner_ids=[learner_id], as_mentor=True)
+def _on_person(sender, instance, created=False, update_fields=None, **kwargs):
+    if created or update_fields == LOGIN_ONLY:
+        return
+    learner_id = instance.pk if sender is User else instance.user_id
+    learner_data_changed(learner_ids=[learner_id], as_mentor=True)
+
+
+LOGIN_ONLY = frozenset({"last_login"})  # what logging in saves: shown nowhere
 
 
 def _on_progress(sender, instance, **kwargs):
