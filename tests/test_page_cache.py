@@ -353,3 +353,22 @@ def test_logging_in_keeps_the_cached_pages(client, learner):
     assert client.login(username="learner", password=PASSWORD)
 
     assert Profile.objects.get(user=learner).progress_version == before
+
+
+def test_a_renamed_mentor_shows_beside_their_verdicts(
+    signed_in, learner, milestones, complete, mentor, make_mentorship
+):
+    complete(learner, milestones[:1])
+    mentorship = make_mentorship(mentor, learner)
+    review = review_request(
+        mentee=learner, milestone=milestones[0], mentorship=mentorship, message=""
+    )
+    review_decide(review=review, verdict=ReviewStatus.APPROVED, comment="")
+    mentorship.status = "ended"
+    mentorship.save()
+    assert "· mentor</span>" in page(signed_in)
+
+    mentor.username = "grace"
+    mentor.save()
+
+    assert "· grace</span>" in page(signed_in)

@@ -59,8 +59,12 @@ def learner_data_changed(*, learner_ids=None, progress_ids=None, as_mentor=False
 def _on_person(sender, instance, created=False, update_fields=None, **kwargs):
     if created or update_fields == LOGIN_ONLY:
         return
-    learner_id = instance.pk if sender is User else instance.user_id
-    learner_data_changed(learner_ids=[learner_id], as_mentor=True)
+    person_id = instance.pk if sender is User else instance.user_id
+    learner_data_changed(learner_ids=[person_id], as_mentor=True)
+    if sender is User:
+        # A username shows beside every review its owner gave, on their mentees' pages.
+        mentees = Mentorship.objects.filter(mentor_id=person_id).values("mentee_id")
+        learner_data_changed(learner_ids=mentees)
 
 
 LOGIN_ONLY = frozenset({"last_login"})  # what logging in saves: shown nowhere

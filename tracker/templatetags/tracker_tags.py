@@ -54,8 +54,8 @@ def status_badge(status: str | None, verified=None):
 
 @register.filter
 def days_ago(moment: datetime.datetime | None) -> str:
-    """ "today", "yesterday", "3 days ago", then the date: a day's precision, which keeps
-    cached parts (tracker.fragments) true all day long."""
+    """A day's precision ("today", "yesterday", "3 days ago", then the date), which keeps
+    cached pages (tracker.fragments) true all day long."""
     if moment is None:
         return ""
     day = timezone.localdate(moment)
