@@ -372,3 +372,22 @@ def test_a_renamed_mentor_shows_beside_their_verdicts(
     mentor.save()
 
     assert "· grace</span>" in page(signed_in)
+
+
+def test_after_an_htmx_tick_the_page_reuses_the_swapped_in_body(
+    signed_in, learner, milestones, django_assert_max_num_queries
+):
+    learner.profile.current_guide = milestones[0].guide
+    learner.profile.save()
+    page(signed_in)
+    signed_in.post(
+        milestones[0].status_url,
+        {"status": "done", "view": "dashboard"},
+        headers={"HX-Request": "true"},
+    )
+
+    with django_assert_max_num_queries(2):  # the session, and the user with their profile
+        html = page(signed_in)
+
+    assert "1 of 6 milestones" in html
+    assert len(set(TOKEN.findall(html))) == 1

@@ -30,8 +30,12 @@ def key(kind: str, *parts) -> str:
     return f"fragment:{kind}:{digest}"
 
 
-def cached_html(request, cache_key: str, render: Callable[[str], str]) -> SafeString:
-    """The part cached under ``cache_key``, rendered by ``render(csrf_token)`` if missing."""
+def cached_html(
+    request, cache_key: str, render: Callable[[str], str], csrf_token: str | None = None
+) -> SafeString:
+    """The part cached under ``cache_key``, rendered by ``render(csrf_token)`` if missing,
+    with the request's CSRF token; or with ``csrf_token``, the placeholder of a page that
+    is being rendered around it to be cached itself."""
     entry = cache.get(cache_key)
     if entry is None:
         placeholder = secrets.token_urlsafe(18)
@@ -39,7 +43,7 @@ def cached_html(request, cache_key: str, render: Callable[[str], str]) -> SafeSt
         cache.set(cache_key, entry, TIMEOUT)
     placeholder, html = entry
     if placeholder in html:
-        html = html.replace(placeholder, get_token(request))
+        html = html.replace(placeholder, csrf_token or get_token(request))
     return mark_safe(html)
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from tracker import exports, fragments, selectors, services
@@ -120,11 +120,9 @@ def _dashboard_html(request, profile, guide, *, whole_page: bool) -> SafeString:
         return render_to_string(f"{DASHBOARD}#dashboard_body", context, request)
 
     def render_page(csrf_token: str) -> str:
-        context = {
-            "guide": guide,
-            "dashboard_body": mark_safe(render_body(csrf_token)),
-            "csrf_token": csrf_token,
-        }
+        # The body an htmx swap has just cached, when there is one.
+        body = fragments.cached_html(request, body_key, render_body, csrf_token=csrf_token)
+        context = {"guide": guide, "dashboard_body": body, "csrf_token": csrf_token}
         return render_to_string(DASHBOARD, context, request)
 
     if whole_page:
