@@ -44,7 +44,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from tracker.models import Milestone
-from tracker.services import progress_set_status, user_sign_up
+from tracker.services.accounts import user_sign_up
+from tracker.services.progress import progress_set_status
 call_command("migrate", interactive=False, verbosity=0)
 call_command("load_guide", verbosity=0)
 call_command("collectstatic", interactive=False, verbosity=0)

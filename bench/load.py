@@ -72,7 +72,7 @@ def server_env(database_url: str) -> dict:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "0",
         "STATIC_ROOT": tempfile.mkdtemp(prefix="load-static-"),
-        "DJANGO_SETTINGS_MODULE": "careerpath.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "AXES_ENABLED": "0",
     }
 

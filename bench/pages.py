@@ -62,7 +62,7 @@ def setup_django(database_url: str) -> None:
             "ALLOWED_HOSTS": "testserver",
             "SECURE_SSL_REDIRECT": "0",
             "STATIC_ROOT": tempfile.mkdtemp(prefix="bench-static-"),
-            "DJANGO_SETTINGS_MODULE": "careerpath.settings",
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
         }
     )
     sys.path.insert(0, str(ROOT))
@@ -77,9 +77,9 @@ def seed_worker(database_url: str, size: str) -> dict:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from tracker import demo_data
-    from tracker.content_services import guide_load
-    from tracker.guide_file import DEFAULT_GUIDE_FILE, read_guide_file
+    from tracker.guidefile import DEFAULT_GUIDE_FILE, read_guide_file
+    from tracker.services import demo as demo_data
+    from tracker.services.content import guide_load
 
     call_command("migrate", interactive=False, verbosity=0)
     user_model = get_user_model()

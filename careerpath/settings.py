@@ -6,7 +6,6 @@ and the allowed hosts.
 """
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -35,7 +34,6 @@ def require_env(name: str) -> str:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=True)
-TESTING = "pytest" in sys.modules
 
 if DEBUG:
     SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-development-only-key"
@@ -167,7 +165,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -224,9 +222,6 @@ if not DEBUG:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -234,5 +229,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-NOTIFY_IN_BACKGROUND = not TESTING
+NOTIFY_IN_BACKGROUND = True
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

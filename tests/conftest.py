@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.utils import timezone
 
-from tracker.content_services import guide_load
-from tracker.guide_file import DEFAULT_GUIDE_FILE, read_guide_file
+from tracker.caching.content import clear as clear_content_cache
+from tracker.guidefile import DEFAULT_GUIDE_FILE, read_guide_file
 from tracker.models import (
     Advice,
     AdviceRule,
@@ -27,8 +27,8 @@ from tracker.models import (
     Resource,
     SalaryBand,
 )
-from tracker.selectors import clear_content_cache
-from tracker.services import progress_set_status
+from tracker.services.content import guide_load
+from tracker.services.progress import progress_set_status
 
 # live_server runs Django in a thread while Playwright's sync API owns an event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

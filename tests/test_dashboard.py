@@ -12,8 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tracker.advice import advice_for
-from tracker.charts import WEEKS, activity, activity_svg, week_start
+from tracker.caching.content import clear as clear_content_cache
 from tracker.models import (
     Advice,
     AdviceRule,
@@ -24,7 +23,10 @@ from tracker.models import (
     ProgressStatus,
     SalaryBand,
 )
-from tracker.selectors import clear_content_cache, guide_plan, next_up
+from tracker.rules.advice import advice_for
+from tracker.rules.charts import WEEKS, activity, activity_svg, week_start
+from tracker.rules.plan import next_up
+from tracker.selectors.content import guide_plan_build
 
 pytestmark = pytest.mark.django_db
 
@@ -263,7 +265,7 @@ def test_next_up_orders_by_level_and_skips_unfinished_prerequisites(client, lear
 
 
 def test_next_up_never_suggests_a_milestone_whose_prerequisites_are_unfinished(guide):
-    plan = guide_plan(guide=guide)
+    plan = guide_plan_build(guide=guide)
     by_slug = plan.by_slug
     statuses = {
         by_slug["milestone-0"].pk: ProgressStatus.IN_PROGRESS,

@@ -10,7 +10,6 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
-from tracker.exports import PROGRESS_COLUMNS
 from tracker.models import (
     Milestone,
     Profile,
@@ -19,7 +18,8 @@ from tracker.models import (
     ProgressStatus,
     ReviewRequest,
 )
-from tracker.services import progress_set_status, progress_update_notes
+from tracker.selectors.exports import PROGRESS_COLUMNS
+from tracker.services.progress import progress_set_status, progress_update_notes
 
 User = get_user_model()
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tracker.content_services import guide_as_data, guide_load
-from tracker.guide_file import (
+from tracker.guidefile import (
     DEFAULT_GUIDE_FILE,
     GuideFileError,
     parse_guide,
@@ -33,7 +32,9 @@ from tracker.models import (
     Resource,
     SalaryBand,
 )
-from tracker.services import progress_set_status
+from tracker.selectors.content import guide_file_data_get
+from tracker.services.content import guide_load
+from tracker.services.progress import progress_set_status
 
 # A guide small enough to read: two pillars, four milestones, one prerequisite chain.
 TINY = """\
@@ -665,7 +666,7 @@ def test_export_leaves_archived_milestones_out(db, tmp_path):
     load(write(tmp_path, TINY))
     Milestone.objects.filter(slug="polish").update(archived=True)
 
-    data = guide_as_data(guide=Guide.objects.get(slug="tiny"))
+    data = guide_file_data_get(guide=Guide.objects.get(slug="tiny"))
 
     slugs = [m["slug"] for pillar in data["pillars"] for m in pillar["milestones"]]
     assert slugs == ["first", "second", "project"]

@@ -109,7 +109,7 @@ def test_a_missing_page_gets_the_friendly_404(client, db):
 
 def test_an_error_shows_the_500_page_not_a_stack_trace(db):
     client = Client(raise_request_exception=False)
-    with mock.patch("tracker.selectors.landing_guide", side_effect=RuntimeError("boom")):
+    with mock.patch("tracker.views.public.guide_get_for_landing", side_effect=RuntimeError("boom")):
         response = client.get(reverse("tracker:landing"))
     assert response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR
     assert b"Something went wrong on our side" in response.content

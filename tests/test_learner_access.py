@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from tests.conftest import PASSWORD
 from tracker.models import Milestone, Profile, Progress, ProgressEvent, ProgressStatus
-from tracker.services import progress_set_status, progress_update_notes
+from tracker.services.progress import progress_set_status, progress_update_notes
 
 User = get_user_model()
 pytestmark = pytest.mark.django_db

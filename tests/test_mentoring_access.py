@@ -20,7 +20,7 @@ from tracker.models import (
     ReviewRequest,
     ReviewStatus,
 )
-from tracker.services import review_request
+from tracker.services.mentoring import review_request
 
 ROLES = [
     "mentee",

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tracker.caching.content import clear as clear_content_cache
 from tracker.models import (
     Mentorship,
     MentorshipStatus,
@@ -19,7 +20,6 @@ from tracker.models import (
     ReviewRequest,
     ReviewStatus,
 )
-from tracker.selectors import clear_content_cache
 
 User = get_user_model()
 

@@ -23,16 +23,16 @@ from tracker.models import (
     ReviewRequest,
     ReviewStatus,
 )
-from tracker.services import (
+from tracker.services.mentoring import (
     INVITE_SENT_BY_EMAIL,
     MentoringError,
     mentorship_end,
     mentorship_invite,
     mentorship_respond,
-    progress_set_status,
     review_decide,
     review_request,
 )
+from tracker.services.progress import progress_set_status
 
 
 class BrokenMailBackend(BaseEmailBackend):

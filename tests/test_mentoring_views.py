@@ -18,7 +18,7 @@ from tracker.models import (
     ReviewRequest,
     ReviewStatus,
 )
-from tracker.services import review_decide, review_request
+from tracker.services.mentoring import review_decide, review_request
 from tracker.templatetags.tracker_tags import days_ago
 
 

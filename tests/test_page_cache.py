@@ -12,12 +12,8 @@ from django.utils import timezone
 
 from tests.conftest import PASSWORD
 from tracker.models import Guide, Milestone, Profile, Progress, ReviewStatus
-from tracker.services import (
-    progress_set_status,
-    progress_update_notes,
-    review_decide,
-    review_request,
-)
+from tracker.services.mentoring import review_decide, review_request
+from tracker.services.progress import progress_set_status, progress_update_notes
 from tracker.templatetags.tracker_tags import days_ago
 
 pytestmark = pytest.mark.django_db
@@ -343,7 +339,8 @@ def test_saving_a_stale_copy_never_lowers_a_version(learner, milestones, complet
     assert saved_profile.last_active_at == fresh_profile.last_active_at
     saved_guide = Guide.objects.get(pk=guide.pk)
     assert saved_guide.title == "Renamed"
-    assert saved_guide.content_version == fresh_guide.content_version
+    # Saving the guide itself bumps its version (it no longer keys pages by updated_at).
+    assert saved_guide.content_version > fresh_guide.content_version
 
 
 def test_logging_in_keeps_the_cached_pages(client, learner):

@@ -17,7 +17,7 @@ from tracker.models import (
     ReviewRequest,
     ReviewStatus,
 )
-from tracker.services import progress_set_status
+from tracker.services.progress import progress_set_status
 
 DONE = ProgressStatus.DONE
 IN_PROGRESS = ProgressStatus.IN_PROGRESS

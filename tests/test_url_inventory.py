@@ -15,7 +15,6 @@ PUBLIC, LOGIN, POST_ONLY, NOT_FOUND, REDIRECT = "public", "login", "post-only", 
 ACCESS_MATRIX = {
     "tracker:landing": ({}, PUBLIC, PUBLIC),
     "tracker:healthz": ({}, PUBLIC, PUBLIC),
-    "tracker:baseline": ({}, PUBLIC, PUBLIC),
     "tracker:guides": ({}, PUBLIC, PUBLIC),
     "tracker:guide": ({"guide_slug": "ml-engineer"}, PUBLIC, PUBLIC),
     "tracker:milestone": (

@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -19,7 +19,8 @@ from tracker.models import (
     ReviewRequest,
     SalaryBand,
 )
-from tracker.signals import content_changed
+from tracker.selectors.content import milestone_with_history
+from tracker.services.content import milestone_delete, milestone_set_archived
 
 admin.site.site_header = _("CareerPath administration")
 admin.site.site_title = _("CareerPath admin")
@@ -165,37 +166,27 @@ class MilestoneAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Archive (hide from plans, keep learners' history)"))
     def archive(self, request, queryset):
-        count = queryset.update(archived=True)
-        content_changed(milestone_ids=list(queryset.values_list("pk", flat=True)))
+        count = milestone_set_archived(milestones=queryset, archived=True)
         self.message_user(request, ngettext("%d archived.", "%d archived.", count) % count)
 
     @admin.action(description=_("Restore archived milestones"))
     def unarchive(self, request, queryset):
-        count = queryset.update(archived=False)
-        content_changed(milestone_ids=list(queryset.values_list("pk", flat=True)))
+        count = milestone_set_archived(milestones=queryset, archived=False)
         self.message_user(request, ngettext("%d restored.", "%d restored.", count) % count)
-
-    @staticmethod
-    def _with_history(queryset):
-        """The milestones that learners' progress or history points at: never deleted."""
-        return queryset.filter(
-            Exists(Progress.objects.filter(milestone=OuterRef("pk")))
-            | Exists(ProgressEvent.objects.filter(milestone=OuterRef("pk")))
-        )
 
     def get_deleted_objects(self, objs, request):
         # Milestones with history are archived instead (below): they must not block the
         # deletion as "protected", nor be listed among the objects that will be deleted.
         objs = list(objs)
         kept = set(
-            self._with_history(
+            milestone_with_history(
                 Milestone.objects.filter(pk__in=[obj.pk for obj in objs])
             ).values_list("pk", flat=True)
         )
         return super().get_deleted_objects([o for o in objs if o.pk not in kept], request)
 
     def delete_model(self, request, obj):
-        if self._with_history(Milestone.objects.filter(pk=obj.pk)).exists():
+        if milestone_with_history(Milestone.objects.filter(pk=obj.pk)).exists():
             obj.archived = True
             obj.save(update_fields=["archived"])
             self.message_user(
@@ -207,10 +198,7 @@ class MilestoneAdmin(admin.ModelAdmin):
             super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        with_history = self._with_history(queryset)
-        content_changed(milestone_ids=list(queryset.values_list("pk", flat=True)))
-        archived = queryset.filter(pk__in=with_history).update(archived=True)
-        queryset.exclude(pk__in=with_history).delete()
+        archived = milestone_delete(milestones=queryset)
         if archived:
             self.message_user(
                 request,

@@ -6,6 +6,6 @@ class TrackerConfig(AppConfig):
     verbose_name = "CareerPath"
 
     def ready(self) -> None:
-        from tracker import signals
+        from tracker.caching import versions
 
-        signals.connect()
+        versions.connect()

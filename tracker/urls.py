@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from tracker.views import baseline, learner, mentor, profiles, public
+from tracker.views import learner, mentor, profiles, public
 
 
 class UsernameConverter:
@@ -22,7 +22,6 @@ app_name = "tracker"
 urlpatterns = [
     path("", public.landing, name="landing"),
     path("healthz", public.healthz, name="healthz"),
-    path("bench/fortunes/", baseline.fortunes, name="baseline"),
     path("guides/", public.guides, name="guides"),
     path("guides/<slug:guide_slug>/", public.guide, name="guide"),
     path("guides/<slug:guide_slug>/<slug:milestone_slug>/", public.milestone, name="milestone"),

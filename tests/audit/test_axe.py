@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from tests.conftest import PASSWORD
 from tracker.models import Progress, ReviewRequest
-from tracker.services import profile_get
+from tracker.services.accounts import profile_get_or_create
 
 pytestmark = [pytest.mark.e2e, pytest.mark.audit, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +36,7 @@ MENTOR_PAGES = ["/mentoring/", "/mentoring/mentees/axe-learner/", "/dashboard/"]
 def people(ml_guide, make_user, make_mentorship, complete):
     learner = make_user("axe-learner")
     mentor = make_user("axe-mentor")
-    profile = profile_get(user=learner)
+    profile = profile_get_or_create(user=learner)
     profile.public_profile = True
     profile.save()
     mentorship = make_mentorship(mentor, learner)

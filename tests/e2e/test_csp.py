@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tracker.models import Milestone, Profile
-from tracker.services import review_request
+from tracker.services.mentoring import review_request
 
 from .conftest import GUIDE_PATH, milestone_path
 

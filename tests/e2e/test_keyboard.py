@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tracker.models import Milestone, ReviewRequest, ReviewStatus
-from tracker.services import review_request
+from tracker.services.mentoring import review_request
 
 from .conftest import GUIDE_PATH, section
 

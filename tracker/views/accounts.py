@@ -5,8 +5,8 @@ from django.contrib.auth import login
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 
-from tracker import services
 from tracker.forms import SignUpForm
+from tracker.services.accounts import user_sign_up
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -15,7 +15,7 @@ def signup(request):
         return redirect("tracker:dashboard")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.user_sign_up(
+        user = user_sign_up(
             username=form.cleaned_data["username"],
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],

@@ -13,9 +13,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from tracker import exports, fragments, selectors, services
+from tracker import caching
 from tracker.forms import DeleteAccountForm, NotesForm, ProfileForm, StatusForm
 from tracker.models import Progress, ProgressStatus
+from tracker.selectors.content import (
+    guide_get_published,
+    guide_list_published,
+    milestone_get_detail,
+    salary_region_list,
+)
+from tracker.selectors.exports import learner_export_csv, learner_export_json
+from tracker.selectors.progress import dashboard_get, guide_get_for_dashboard, guide_page_get
+from tracker.services.accounts import profile_get_or_create, user_delete
+from tracker.services.progress import progress_set_status, progress_update_notes
 from tracker.views.public import milestone_context
 
 
@@ -42,9 +52,9 @@ def _render_in_place(request, view_name: str, guide, milestone) -> HttpResponse:
         reviews = render(request, "tracker/public/milestone.html#review_card", context)
         return HttpResponse(card.content + reviews.content)
     if view_name == "dashboard":
-        profile = services.profile_get(user=request.user, reload=True)
+        profile = profile_get_or_create(user=request.user, reload=True)
         return HttpResponse(_dashboard_html(request, profile, guide, whole_page=False))
-    context = selectors.guide_page(guide=guide, learner=request.user)
+    context = guide_page_get(guide=guide, learner=request.user)
     context["milestone"] = context["plan"].by_slug[milestone.slug]
     context["oob"] = True
     item = render(request, "tracker/public/guide.html#milestone_item", context)
@@ -55,8 +65,8 @@ def _render_in_place(request, view_name: str, guide, milestone) -> HttpResponse:
 @login_required
 @require_POST
 def progress_status(request, guide_slug: str, milestone_slug: str):
-    guide = selectors.guide_by_slug(guide_slug)
-    milestone = selectors.milestone_detail(guide=guide, slug=milestone_slug)
+    guide = guide_get_published(guide_slug)
+    milestone = milestone_get_detail(guide=guide, slug=milestone_slug)
     form = StatusForm(request.POST)
     if not form.is_valid():
         message = form.errors["status"][0]
@@ -64,7 +74,7 @@ def progress_status(request, guide_slug: str, milestone_slug: str):
             return HttpResponse(message, status=HTTPStatus.BAD_REQUEST)
         messages.error(request, message)
         return _back(request, milestone.get_absolute_url())
-    services.progress_set_status(
+    progress_set_status(
         learner=request.user, milestone=milestone, status=form.cleaned_data["status"]
     )
     if is_htmx(request):
@@ -77,12 +87,12 @@ def progress_status(request, guide_slug: str, milestone_slug: str):
 @login_required
 @require_POST
 def progress_notes(request, guide_slug: str, milestone_slug: str):
-    guide = selectors.guide_by_slug(guide_slug)
-    milestone = selectors.milestone_detail(guide=guide, slug=milestone_slug)
+    guide = guide_get_published(guide_slug)
+    milestone = milestone_get_detail(guide=guide, slug=milestone_slug)
     current = Progress.objects.filter(learner=request.user, milestone=milestone).first()
     form = NotesForm(request.POST, instance=current or Progress(learner=request.user))
     if form.is_valid():
-        services.progress_update_notes(
+        progress_update_notes(
             learner=request.user,
             milestone=milestone,
             note=form.cleaned_data["note"],
@@ -98,8 +108,8 @@ def progress_notes(request, guide_slug: str, milestone_slug: str):
 @login_required
 @require_safe
 def dashboard(request):
-    profile = services.profile_get(user=request.user)
-    guide = selectors.dashboard_guide(profile=profile)
+    profile = profile_get_or_create(user=request.user)
+    guide = guide_get_for_dashboard(profile=profile)
     if guide is None:
         return render(request, "tracker/learner/no_guide.html")
     return HttpResponse(_dashboard_html(request, profile, guide, whole_page=True))
@@ -109,34 +119,35 @@ DASHBOARD = "tracker/learner/dashboard.html"
 
 
 def _dashboard_html(request, profile, guide, *, whole_page: bool) -> SafeString:
-    """The dashboard's body (what htmx swaps in) or its whole page, each cached per
-    learner (tracker.fragments)."""
+    """The dashboard's body (what htmx swaps in) or its whole page, cached per learner."""
     now = timezone.now()
-    body_key = fragments.dashboard_key(profile=profile, guide=guide, today=timezone.localdate(now))
 
     def render_body(csrf_token: str) -> str:
-        context = selectors.dashboard(learner=request.user, profile=profile, guide=guide, now=now)
+        context = dashboard_get(learner=request.user, profile=profile, guide=guide, now=now)
         context["csrf_token"] = csrf_token
         return render_to_string(f"{DASHBOARD}#dashboard_body", context, request)
 
-    def render_page(csrf_token: str) -> str:
-        # The body an htmx swap has just cached, when there is one.
-        body = fragments.cached_html(request, body_key, render_body, csrf_token=csrf_token)
+    def render_page(csrf_token: str, body: SafeString) -> str:
         context = {"guide": guide, "dashboard_body": body, "csrf_token": csrf_token}
         return render_to_string(DASHBOARD, context, request)
 
-    if whole_page:
-        return fragments.cached_page(request, body_key, render_page)
-    return fragments.cached_html(request, body_key, render_body)
+    return caching.pages.dashboard(
+        request,
+        profile=profile,
+        guide=guide,
+        today=timezone.localdate(now),
+        render_body=render_body,
+        render_page=render_page if whole_page else None,
+    )
 
 
 def _render_settings(request, *, data=None, delete_form=None, status=HTTPStatus.OK):
-    profile = services.profile_get(user=request.user)
+    profile = profile_get_or_create(user=request.user)
     form = ProfileForm(
         data,
         instance=profile,
-        regions=selectors.salary_regions(),
-        guides=selectors.published_guides(),
+        regions=salary_region_list(),
+        guides=guide_list_published(),
     )
     if data is not None and form.is_valid():
         form.save()
@@ -163,10 +174,10 @@ def settings_page(request):
 def export_data(request, fmt: str):
     if fmt == "json":
         response = HttpResponse(
-            exports.learner_json(user=request.user), content_type="application/json"
+            learner_export_json(user=request.user), content_type="application/json"
         )
     else:
-        response = HttpResponse(exports.learner_csv(user=request.user), content_type="text/csv")
+        response = HttpResponse(learner_export_csv(user=request.user), content_type="text/csv")
     filename = f"careerpath-{request.user.get_username()}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -180,6 +191,6 @@ def delete_account(request):
         return _render_settings(request, delete_form=form, status=HTTPStatus.BAD_REQUEST)
     user = request.user
     logout(request)
-    services.user_delete(user=user)
+    user_delete(user=user)
     messages.success(request, "Your account and all of its data have been deleted.")
     return redirect("tracker:landing")

@@ -11,24 +11,41 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from tracker import fragments, mentoring_selectors, permissions, selectors, services
+from tracker import caching, permissions
 from tracker.forms import InviteForm, ReviewDecisionForm, ReviewRequestForm
-from tracker.services import INVITE_SENT_BY_EMAIL, MentoringError
+from tracker.selectors.content import guide_get_published, milestone_get_detail
+from tracker.selectors.mentoring import (
+    mentee_overview_get,
+    mentee_progress_get,
+    mentor_work_get,
+    mentorship_list_active_of_mentee,
+    mentorship_list_invitations,
+)
+from tracker.services.accounts import profile_get_or_create
+from tracker.services.mentoring import (
+    INVITE_SENT_BY_EMAIL,
+    MentoringError,
+    mentorship_end,
+    mentorship_invite,
+    mentorship_respond,
+    review_decide,
+    review_request,
+)
 
 MENTORING = "tracker/mentor/mentoring.html"
 
 
 def _mentoring_page(request, invite_form=None):
     """Both sides of mentoring, cached per user until a mentorship, a mentee's data, a
-    guide or the day changes (tracker.fragments). An invitation form with errors is shown
+    guide or the day changes (tracker.caching). An invitation form with errors is shown
     afresh, as it was filled in."""
     user = request.user
 
     def render_page(csrf_token: str) -> str:
         context = {
-            "invitations": mentoring_selectors.mentor_invitations(mentor=user),
-            **mentoring_selectors.mentor_work(mentor=user),
-            **mentoring_selectors.mentee_overview(mentee=user),
+            "invitations": mentorship_list_invitations(mentor=user),
+            **mentor_work_get(mentor=user),
+            **mentee_overview_get(mentee=user),
             "invite_form": invite_form or InviteForm(),
             "csrf_token": csrf_token,
         }
@@ -36,14 +53,13 @@ def _mentoring_page(request, invite_form=None):
 
     if invite_form is not None:
         return HttpResponse(render_page(get_token(request)), status=HTTPStatus.BAD_REQUEST)
-    cache_key = fragments.key(
-        "mentoring",
-        user.pk,
-        services.profile_get(user=user).progress_version,
-        mentoring_selectors.mentoring_versions(user=user),
-        timezone.localdate(),
+    page = caching.pages.mentoring(
+        request,
+        profile=profile_get_or_create(user=user),
+        today=timezone.localdate(),
+        render_page=render_page,
     )
-    return HttpResponse(fragments.cached_page(request, cache_key, render_page))
+    return HttpResponse(page)
 
 
 @login_required
@@ -58,7 +74,7 @@ def invite(request):
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
-            mentorship = services.mentorship_invite(
+            mentorship = mentorship_invite(
                 mentee=request.user, identifier=form.cleaned_data["identifier"]
             )
         except MentoringError as error:
@@ -82,7 +98,7 @@ def respond(request, mentorship_id: int):
         messages.error(request, "Choose whether to accept or decline the invitation.")
         return redirect("tracker:mentoring")
     try:
-        services.mentorship_respond(mentorship=mentorship, accept=accept)
+        mentorship_respond(mentorship=mentorship, accept=accept)
     except MentoringError as error:
         messages.error(request, str(error))
     else:
@@ -99,7 +115,7 @@ def respond(request, mentorship_id: int):
 def end(request, mentorship_id: int):
     mentorship = permissions.access_open_mentorship(user=request.user, mentorship_id=mentorship_id)
     try:
-        services.mentorship_end(mentorship=mentorship)
+        mentorship_end(mentorship=mentorship)
     except MentoringError as error:
         messages.error(request, str(error))
     else:
@@ -111,22 +127,22 @@ def end(request, mentorship_id: int):
 @require_safe
 def mentee(request, username: str):
     mentee, mentorship = permissions.access_mentee(mentor=request.user, username=username)
-    context = mentoring_selectors.mentee_progress(mentee=mentee, mentorship=mentorship)
+    context = mentee_progress_get(mentee=mentee, mentorship=mentorship)
     return render(request, "tracker/mentor/mentee.html", context)
 
 
 @login_required
 @require_POST
 def request_review(request, guide_slug: str, milestone_slug: str):
-    guide = selectors.guide_by_slug(guide_slug)
-    milestone = selectors.milestone_detail(guide=guide, slug=milestone_slug)
-    mentors = selectors.active_mentors_of(mentee=request.user)
+    guide = guide_get_published(guide_slug)
+    milestone = milestone_get_detail(guide=guide, slug=milestone_slug)
+    mentors = mentorship_list_active_of_mentee(mentee=request.user)
     form = ReviewRequestForm(request.POST, mentorships=mentors)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(milestone.get_absolute_url())
     try:
-        services.review_request(
+        review_request(
             mentee=request.user,
             milestone=milestone,
             mentorship=form.cleaned_data["mentorship"],
@@ -155,7 +171,7 @@ def decide_review(request, review_id: int):
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return target
     try:
-        services.review_decide(
+        review_decide(
             review=review,
             verdict=form.cleaned_data["verdict"],
             comment=form.cleaned_data["comment"],

@@ -4,19 +4,19 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from tracker import selectors
-from tracker.charts import badge_svg
+from tracker.rules.charts import badge_svg
+from tracker.selectors.progress import public_profile_get
 
 
 @require_safe
 def public_profile(request, username: str):
-    context = selectors.public_profile(username=username)
+    context = public_profile_get(username=username)
     return render(request, "tracker/public/profile.html", context)
 
 
 @require_safe
 def public_badge(request, username: str):
-    context = selectors.public_profile(username=username)
+    context = public_profile_get(username=username)
     svg = badge_svg("CareerPath", f"{context['overall'].percent}% done")
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=300"

@@ -8,45 +8,51 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from tracker import selectors
 from tracker.forms import NotesForm, ReviewRequestForm
+from tracker.selectors.content import (
+    guide_get_for_landing,
+    guide_get_published,
+    guide_list_published,
+    milestone_get_detail,
+)
+from tracker.selectors.mentoring import mentorship_list_active_of_mentee
+from tracker.selectors.progress import guide_page_get, milestone_page_get
 
 
 @require_safe
 def landing(request):
-    return render(request, "tracker/public/landing.html", {"guide": selectors.landing_guide()})
+    return render(request, "tracker/public/landing.html", {"guide": guide_get_for_landing()})
 
 
 @require_safe
 def guides(request):
-    return render(
-        request, "tracker/public/guides.html", {"guides": list(selectors.published_guides())}
-    )
+    return render(request, "tracker/public/guides.html", {"guides": list(guide_list_published())})
 
 
 @require_safe
 def guide(request, guide_slug: str):
-    guide = selectors.guide_by_slug(guide_slug)
+    guide = guide_get_published(guide_slug)
     return render(
         request,
         "tracker/public/guide.html",
-        selectors.guide_page(guide=guide, learner=request.user),
+        guide_page_get(guide=guide, learner=request.user),
     )
 
 
 @require_safe
 def milestone(request, guide_slug: str, milestone_slug: str):
-    guide = selectors.guide_by_slug(guide_slug)
-    milestone = selectors.milestone_detail(guide=guide, slug=milestone_slug)
+    guide = guide_get_published(guide_slug)
+    milestone = milestone_get_detail(guide=guide, slug=milestone_slug)
     return render(
         request, "tracker/public/milestone.html", milestone_context(request, guide, milestone)
     )
 
 
 def milestone_context(request, guide, milestone, notes_form=None) -> dict:
-    context = selectors.milestone_page(learner=request.user, guide=guide, milestone=milestone)
+    context = milestone_page_get(learner=request.user, guide=guide, milestone=milestone)
     if request.user.is_authenticated:
         context["notes_form"] = notes_form or NotesForm(instance=context["progress"])
+        context["mentors"] = mentorship_list_active_of_mentee(mentee=request.user)
         context["review_form"] = ReviewRequestForm(mentorships=context["mentors"])
     return context
 

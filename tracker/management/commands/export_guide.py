@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.content_services import guide_as_data
-from tracker.guide_file import render_guide
+from tracker.guidefile import render_guide
 from tracker.models import Guide
+from tracker.selectors.content import guide_file_data_get
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         guide = Guide.objects.filter(slug=slug).first()
         if guide is None:
             raise CommandError(f"No guide with slug '{slug}'.")
-        text = render_guide(guide_as_data(guide=guide))
+        text = render_guide(guide_file_data_get(guide=guide))
         if output is None:
             self.stdout.write(text, ending="")
         else:

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.content_services import guide_load
-from tracker.guide_file import DEFAULT_GUIDE_FILE, GuideFileError, read_guide_file
+from tracker.guidefile import DEFAULT_GUIDE_FILE, GuideFileError, read_guide_file
+from tracker.services.content import guide_load
 
 
 class Command(BaseCommand):

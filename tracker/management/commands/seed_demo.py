@@ -4,10 +4,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from tracker import demo_data
-from tracker.content_services import guide_load
-from tracker.guide_file import DEFAULT_GUIDE_FILE, read_guide_file
+from tracker.guidefile import DEFAULT_GUIDE_FILE, read_guide_file
 from tracker.models import Guide
+from tracker.services import demo as demo_data
+from tracker.services.content import guide_load
 
 
 class Command(BaseCommand):

@@ -17,4 +17,4 @@ def fortunes(request):
     rows = [SimpleNamespace(id=a.id, message=a.title) for a in Advice.objects.only("title")]
     rows.append(SimpleNamespace(id=0, message="Additional fortune added at request time."))
     rows.sort(key=lambda row: row.message)
-    return render(request, "tracker/baseline.html", {"fortunes": rows})
+    return render(request, "bench/fortunes.html", {"fortunes": rows})

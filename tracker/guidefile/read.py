@@ -18,7 +18,7 @@ from django.core.validators import URLValidator, validate_slug
 from tracker.models import AdviceRule, Level, ResourceKind
 
 FORMAT_VERSION = 1
-DEFAULT_GUIDE_FILE = Path(__file__).resolve().parent / "content" / "ml-engineer.toml"
+DEFAULT_GUIDE_FILE = Path(__file__).resolve().parent.parent / "content" / "ml-engineer.toml"
 
 HEADER = """\
 # CareerPath guide file: the content of one guide, as data.

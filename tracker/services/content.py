@@ -1,4 +1,4 @@
-"""Writing a guide file's content into the database, and reading it back out.
+"""Writes of a guide's content: loading a guide file, archiving milestones.
 
 Everything is keyed on slugs, so loading the same file twice changes nothing, and loading
 an edited file updates rows in place: learners' progress, which points at milestones,
@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from tracker.caching.versions import content_changed
 from tracker.models import (
     Advice,
     CareerStage,
@@ -22,7 +23,7 @@ from tracker.models import (
     Resource,
     SalaryBand,
 )
-from tracker.signals import content_changed
+from tracker.selectors.content import milestone_with_history
 
 
 @dataclass
@@ -194,92 +195,23 @@ def _sync_resources(report, guide, milestones, wanted) -> None:
     _delete_missing(report, Resource.objects.filter(pk__in=stale))
 
 
-def guide_as_data(*, guide: Guide) -> dict[str, Any]:
-    """The guide's current content in the shape that guide_file reads and writes."""
-    milestones = (
-        guide.milestones.filter(archived=False)
-        .order_by("pillar__order", "order", "slug")
-        .prefetch_related("resources", "prerequisites")
-    )
-    by_pillar: dict[int, list] = {}
-    for milestone in milestones:
-        by_pillar.setdefault(milestone.pillar_id, []).append(
-            {
-                "slug": milestone.slug,
-                "title": milestone.title,
-                "level": milestone.level,
-                "hours": milestone.estimated_hours,
-                "order": milestone.order,
-                "description": milestone.description,
-                "prerequisites": sorted(p.slug for p in milestone.prerequisites.all()),
-                "is_project": milestone.is_project,
-                "resources": [
-                    {"title": r.title, "url": r.url, "kind": r.kind}
-                    for r in milestone.resources.all()
-                ],
-            }
-        )
-    return {
-        "guide": {
-            "slug": guide.slug,
-            "title": guide.title,
-            "summary": guide.summary,
-            "promise": guide.promise,
-            "published": guide.published,
-            "source": {
-                "author": guide.source_author,
-                "title": guide.source_title,
-                "published_on": guide.source_published_on,
-                "url": guide.source_url,
-            },
-        },
-        "stages": [
-            {
-                "slug": s.slug,
-                "name": s.name,
-                "order": s.order,
-                "completes_level": s.completes_level,
-                "description": s.description,
-            }
-            for s in guide.stages.order_by("order")
-        ],
-        "salary_bands": [
-            {
-                "stage": b.stage.slug,
-                "region": b.region,
-                "low": b.low,
-                "high": b.high,
-                "currency": b.currency,
-                "note": b.note,
-                "source": b.source,
-                "as_of": b.as_of,
-            }
-            for b in guide.salary_bands.select_related("stage").order_by("stage__order", "region")
-        ],
-        "advice": [
-            {
-                "slug": a.slug,
-                "title": a.title,
-                "body": a.body,
-                "rule": a.rule,
-                "inactive_days": a.inactive_days,
-                "order": a.order,
-            }
-            for a in guide.advice.order_by("order", "slug")
-        ],
-        "impact_areas": [
-            {"slug": i.slug, "name": i.name, "description": i.description, "order": i.order}
-            for i in guide.impact_areas.order_by("order", "slug")
-        ],
-        "pillars": [
-            {
-                "slug": p.slug,
-                "name": p.name,
-                "description": p.description,
-                "order": p.order,
-                "milestones": by_pillar.get(p.pk, []),
-            }
-            for p in guide.pillars.order_by("order", "slug")
-            if p.pk in by_pillar
-        ],
-    }
+@transaction.atomic
+def milestone_set_archived(*, milestones: models.QuerySet, archived: bool) -> int:
+    """Archive (hide from plans, keep history) or restore milestones; how many changed."""
+    ids = list(milestones.values_list("pk", flat=True))
+    count = Milestone.objects.filter(pk__in=ids).update(archived=archived)
+    content_changed(milestone_ids=ids)
+    return count
+
+
+@transaction.atomic
+def milestone_delete(*, milestones: models.QuerySet) -> int:
+    """Delete milestones that nobody has touched; archive the others instead. Returns how
+    many were archived."""
+    ids = list(milestones.values_list("pk", flat=True))
+    content_changed(milestone_ids=ids)
+    chosen = Milestone.objects.filter(pk__in=ids)
+    kept = list(milestone_with_history(chosen).values_list("pk", flat=True))
+    archived = chosen.filter(pk__in=kept).update(archived=True)
+    chosen.exclude(pk__in=kept).delete()
+    return archived

@@ -48,7 +48,7 @@ def _progress_rows(user) -> list[dict]:
     ]
 
 
-def learner_data(*, user) -> dict:
+def learner_export_data(*, user) -> dict:
     profile = Profile.objects.filter(user=user).first()
     return {
         "account": {
@@ -103,11 +103,11 @@ def learner_data(*, user) -> dict:
     }
 
 
-def learner_json(*, user) -> str:
-    return json.dumps(learner_data(user=user), cls=DjangoJSONEncoder, indent=2)
+def learner_export_json(*, user) -> str:
+    return json.dumps(learner_export_data(user=user), cls=DjangoJSONEncoder, indent=2)
 
 
-def learner_csv(*, user) -> str:
+def learner_export_csv(*, user) -> str:
     """One row per milestone the learner has touched; the JSON export holds the rest."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=PROGRESS_COLUMNS)

@@ -1,7 +1,7 @@
-"""Every write: progress, notes, accounts, mentorships and reviews.
+"""Writes of mentoring: invitations, answers, the end of a mentorship, reviews.
 
-Each service is one transaction that locks the row it changes, so two requests arriving at
-once can never create two rows for one milestone or a history that disagrees with the row.
+Each service is one transaction that locks the rows it changes; a notification goes out
+only once the transaction has committed.
 """
 
 from django.conf import settings
@@ -10,126 +10,22 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tracker.caching.versions import learner_data_changed
 from tracker.models import (
     OPEN_MENTORSHIP,
     Mentorship,
     MentorshipStatus,
     Milestone,
-    Profile,
     Progress,
-    ProgressEvent,
     ProgressStatus,
     ReviewRequest,
     ReviewStatus,
+    display_name,
 )
 from tracker.notifications import notify
-from tracker.selectors import published_guides
-from tracker.signals import learner_data_changed
+from tracker.services.progress import progress_get_locked
 
 User = get_user_model()
-
-
-def _locked_progress(*, learner: AbstractBaseUser, milestone: Milestone) -> Progress:
-    progress, _ = Progress.objects.select_for_update().get_or_create(
-        learner=learner, milestone=milestone
-    )
-    return progress
-
-
-@transaction.atomic
-def progress_set_status(
-    *,
-    learner: AbstractBaseUser,
-    milestone: Milestone,
-    status: ProgressStatus | str,
-    actor: AbstractBaseUser | None = None,
-) -> Progress:
-    """Record the learner's status on one milestone, and the change in the history.
-
-    Setting the status it already has changes nothing. Leaving *done* withdraws a mentor's
-    verification and closes review requests still waiting: the history keeps both.
-    """
-    status = ProgressStatus(status)
-    progress = _locked_progress(learner=learner, milestone=milestone)
-    if progress.status == status:
-        return progress
-    now = timezone.now()
-    ProgressEvent.objects.create(
-        learner=learner,
-        milestone=milestone,
-        actor=actor or learner,
-        old_status=progress.status,
-        new_status=status,
-    )
-    progress.status = status
-    if status == ProgressStatus.NOT_STARTED:
-        progress.started_at = None
-    elif progress.started_at is None:
-        progress.started_at = now
-    if status == ProgressStatus.DONE:
-        progress.completed_at = now
-    else:
-        progress.completed_at = None
-        progress.verified_at = None
-        progress.verified_by = None
-        progress.reviews.filter(status=ReviewStatus.WAITING).update(
-            status=ReviewStatus.CLOSED,
-            decided_at=now,
-            closed_reason="The milestone was marked as not done any more.",
-        )
-    progress.full_clean(exclude=["learner", "milestone"])
-    progress.save()
-    _mark_active(learner=learner, moment=now)
-    return progress
-
-
-def _mark_active(*, learner: AbstractBaseUser, moment) -> None:
-    Profile.objects.filter(user=learner).update(last_active_at=moment)
-
-
-@transaction.atomic
-def progress_update_notes(
-    *, learner: AbstractBaseUser, milestone: Milestone, note: str, evidence_url: str
-) -> Progress | None:
-    """Save the learner's note and evidence link; an empty form on an untouched milestone
-    creates no row."""
-    untouched = not Progress.objects.filter(learner=learner, milestone=milestone).exists()
-    if not note and not evidence_url and untouched:
-        return None
-    progress = _locked_progress(learner=learner, milestone=milestone)
-    progress.note = note
-    progress.evidence_url = evidence_url
-    progress.full_clean(exclude=["learner", "milestone"])
-    progress.save(update_fields=["note", "evidence_url", "updated_at"])
-    _mark_active(learner=learner, moment=progress.updated_at)
-    return progress
-
-
-def profile_get(*, user: AbstractBaseUser, reload: bool = False) -> Profile:
-    """The user's profile, created if missing. The session's user comes with it
-    (tracker.auth): ``reload`` reads it again after a write has changed its versions."""
-    if not reload:
-        try:
-            return user.profile
-        except Profile.DoesNotExist:
-            pass
-    profile, _ = Profile.objects.get_or_create(user=user)
-    return profile
-
-
-@transaction.atomic
-def user_sign_up(*, username: str, email: str, password: str) -> AbstractBaseUser:
-    user = User.objects.create_user(username=username, email=email, password=password)
-    Profile.objects.create(user=user, current_guide=published_guides().first())
-    return user
-
-
-def user_delete(*, user: AbstractBaseUser) -> None:
-    """Delete the account and, through the database's cascades, all of its personal data:
-    profile, progress, history, mentorships and the reviews in them. Mentees keep their own
-    progress; a verification this person gave stays, with "verified by" left empty.
-    """
-    user.delete()
 
 
 class MentoringError(Exception):
@@ -229,7 +125,7 @@ def mentorship_end(*, mentorship: Mentorship) -> Mentorship:
 def review_request(
     *, mentee: AbstractBaseUser, milestone: Milestone, mentorship: Mentorship, message: str
 ) -> ReviewRequest:
-    progress = _locked_progress(learner=mentee, milestone=milestone)
+    progress = progress_get_locked(learner=mentee, milestone=milestone)
     if progress.status != ProgressStatus.DONE:
         raise MentoringError("Mark the milestone as done before asking for a review.")
     if mentorship.mentee_id != mentee.pk or mentorship.status != MentorshipStatus.ACTIVE:
@@ -290,8 +186,3 @@ def review_decide(
         ),
     )
     return review
-
-
-def display_name(user: AbstractBaseUser) -> str:
-    profile = getattr(user, "profile", None)
-    return (profile.display_name if profile else "") or user.get_username()

@@ -4,8 +4,6 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection
-
 from tracker.models import (
     Guide,
     Mentorship,
@@ -16,8 +14,9 @@ from tracker.models import (
     ReviewRequest,
     ReviewStatus,
 )
-from tracker.selectors import dashboard_guide, guide_content, guide_page, published_guides
-from tracker.stages import StageStanding, Tally, standing, tally
+from tracker.rules.stages import StageStanding, Tally, standing, tally
+from tracker.selectors.content import guide_content_get, guide_list_published
+from tracker.selectors.progress import guide_get_for_dashboard, guide_page_get
 
 
 @dataclass
@@ -49,42 +48,15 @@ class MenteeRow:
         )
 
 
-def mentoring_versions(*, user) -> tuple:
-    """A fingerprint of everything the mentoring page shows that can change, in one
-    query that reads no more than the user's open mentorships, however many mentees.
-
-    The open mentorships on both sides are summed up: their number, the sum of their ids
-    (a new one always has a higher id than any before it), how many are active, and the
-    sum of their ``data_version``, which only ever goes up: a mentee's request, verdict,
-    status change or note, and either person's profile or account change bump it
-    (tracker.signals). The guides' versions are the rest. Read on every visit, it is
-    plain SQL: Django's ``aggregate()`` would cost more than the query itself.
-    """
-    mentorship, guide = Mentorship._meta.db_table, Guide._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT COUNT(*), SUM(id), SUM(CASE WHEN status = %s THEN 1 ELSE 0 END),
-                   SUM(data_version),
-                   (SELECT SUM(content_version) FROM {guide}),
-                   (SELECT MAX(updated_at) FROM {guide}),
-                   (SELECT COUNT(*) FROM {guide} WHERE published = %s)
-            FROM {mentorship}
-            WHERE status IN (%s, %s) AND (mentor_id = %s OR mentee_id = %s)
-            """,
-            [
-                MentorshipStatus.ACTIVE,
-                True,
-                MentorshipStatus.PENDING,
-                MentorshipStatus.ACTIVE,
-                user.pk,
-                user.pk,
-            ],
+def mentorship_list_active_of_mentee(*, mentee) -> list[Mentorship]:
+    return list(
+        Mentorship.objects.filter(mentee=mentee, status=MentorshipStatus.ACTIVE).select_related(
+            "mentor__profile"
         )
-        return tuple(cursor.fetchone())
+    )
 
 
-def mentor_invitations(*, mentor) -> list[Mentorship]:
+def mentorship_list_invitations(*, mentor) -> list[Mentorship]:
     return list(
         Mentorship.objects.filter(mentor=mentor, status=MentorshipStatus.PENDING)
         .select_related("mentee__profile")
@@ -92,7 +64,7 @@ def mentor_invitations(*, mentor) -> list[Mentorship]:
     )
 
 
-def mentor_work(*, mentor) -> dict:
+def mentor_work_get(*, mentor) -> dict:
     """Active mentees sorted by who needs attention, and the review queue."""
     active = list(
         Mentorship.objects.filter(mentor=mentor, status=MentorshipStatus.ACTIVE).select_related(
@@ -107,13 +79,13 @@ def mentor_work(*, mentor) -> dict:
         .select_related("progress__milestone__guide", "mentorship__mentee__profile")
         .order_by("requested_at")
     )
-    return {"mentees": mentee_rows(active, mentee_ids, queue), "queue": queue}
+    return {"mentees": _mentee_rows(active, mentee_ids, queue), "queue": queue}
 
 
-def mentee_rows(active: list[Mentorship], mentee_ids: list[int], queue) -> list[MenteeRow]:
+def _mentee_rows(active: list[Mentorship], mentee_ids: list[int], queue) -> list[MenteeRow]:
     if not active:
         return []
-    default_guide = published_guides().first()
+    default_guide = guide_list_published().first()
     guide_of = {
         m.mentee_id: getattr(getattr(m.mentee, "profile", None), "current_guide_id", None)
         or (default_guide.pk if default_guide else None)
@@ -123,7 +95,7 @@ def mentee_rows(active: list[Mentorship], mentee_ids: list[int], queue) -> list[
     missing = set(guide_of.values()) - set(guides) - {None}
     if missing:
         guides.update((guide.pk, guide) for guide in Guide.objects.filter(pk__in=missing))
-    content = {pk: guide_content(guide=guide) for pk, guide in guides.items()}
+    content = {pk: guide_content_get(guide=guide) for pk, guide in guides.items()}
     done = defaultdict(dict)
     for learner_id, milestone_id in Progress.objects.filter(
         learner_id__in=mentee_ids, status=ProgressStatus.DONE
@@ -156,7 +128,7 @@ def mentee_rows(active: list[Mentorship], mentee_ids: list[int], queue) -> list[
     return rows
 
 
-def mentee_overview(*, mentee) -> dict:
+def mentee_overview_get(*, mentee) -> dict:
     """The learner's side: their mentors, invitations they sent, and their requests."""
     mentorships = list(
         Mentorship.objects.filter(
@@ -173,14 +145,14 @@ def mentee_overview(*, mentee) -> dict:
     return {"my_mentorships": mentorships, "my_requests": requests}
 
 
-def mentee_progress(*, mentee, mentorship: Mentorship) -> dict:
+def mentee_progress_get(*, mentee, mentorship: Mentorship) -> dict:
     """A mentee's whole plan, read-only, with reviews; notes only if they share them."""
     profile = getattr(mentee, "profile", None)
-    guide = dashboard_guide(profile=profile) if profile else published_guides().first()
+    guide = guide_get_for_dashboard(profile=profile) if profile else guide_list_published().first()
     if guide is None:
         return {"guide": None}
     share_notes = bool(profile and profile.share_notes_with_mentors)
-    page = guide_page(guide=guide, learner=mentee, with_notes=share_notes)
+    page = guide_page_get(guide=guide, learner=mentee, with_notes=share_notes)
     reviews = defaultdict(list)
     for review in (
         ReviewRequest.objects.filter(progress__learner=mentee, progress__milestone__guide=guide)

@@ -1,0 +1,77 @@
+"""How a view asks for a cached page: it passes what the page is of and how to render it;
+the key comes from ``keys``, so a view never builds one.
+
+Forms in a cached page need the visitor's CSRF token, which differs per session: the page
+is rendered with a random placeholder, stored beside the HTML, that every response
+replaces with the token of its own request. A page with a message to show once (after a
+redirect) is rendered afresh, never cached.
+"""
+
+import datetime
+import secrets
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.middleware.csrf import get_token
+from django.utils.safestring import SafeString, mark_safe
+
+from tracker.caching import keys
+
+TIMEOUT = 24 * 60 * 60
+
+
+def _cached_html(
+    request, cache_key: str, render: Callable[[str], str], csrf_token: str | None = None
+) -> SafeString:
+    """The part cached under ``cache_key``, rendered by ``render(csrf_token)`` if missing,
+    with the request's CSRF token; or with ``csrf_token``, the placeholder of a page that
+    is being rendered around it to be cached itself."""
+    entry = cache.get(cache_key)
+    if entry is None:
+        placeholder = secrets.token_urlsafe(18)
+        entry = (placeholder, str(render(placeholder)))
+        cache.set(cache_key, entry, TIMEOUT)
+    placeholder, html = entry
+    if placeholder in html:
+        html = html.replace(placeholder, csrf_token or get_token(request))
+    return mark_safe(html)
+
+
+def _cached_page(request, cache_key: str, render: Callable[[str], str]) -> SafeString:
+    """A whole page for the requesting user (whose name and staff link are in the page's
+    header), cached like a part; a page with a message to show once is rendered afresh."""
+    if messages.get_messages(request):
+        return mark_safe(render(get_token(request)))
+    return _cached_html(request, keys.page_key(cache_key, user=request.user), render)
+
+
+def dashboard(
+    request,
+    *,
+    profile,
+    guide,
+    today: datetime.date,
+    render_body: Callable[[str], str],
+    render_page: Callable[[str, SafeString], str] | None = None,
+) -> SafeString:
+    """A learner's dashboard body, as htmx swaps it in; with ``render_page``, the whole
+    page around it, which reuses the body an htmx swap has just cached."""
+    body_key = keys.dashboard_key(profile=profile, guide=guide, today=today)
+    if render_page is None:
+        return _cached_html(request, body_key, render_body)
+
+    def render_whole(csrf_token: str) -> str:
+        body = _cached_html(request, body_key, render_body, csrf_token=csrf_token)
+        return render_page(csrf_token, body)
+
+    return _cached_page(request, body_key, render_whole)
+
+
+def mentoring(
+    request, *, profile, today: datetime.date, render_page: Callable[[str], str]
+) -> SafeString:
+    """Both sides of the user's mentoring, until a mentorship, a mentee's data, a guide or
+    the day changes."""
+    page_key = keys.mentoring_key(user=request.user, profile=profile, today=today)
+    return _cached_page(request, page_key, render_page)

@@ -1,0 +1,160 @@
+"""Where every version goes up: the one half of the cache rule (``keys`` is the other).
+
+- ``Guide.content_version``: any change to a guide or its stages, pillars, milestones,
+  prerequisites, resources, salary bands, advice or impact areas.
+- ``Profile.progress_version``: any change to the learner's progress, reviews, profile or
+  account (a display name, a username), so their own pages are rendered afresh.
+- ``Mentorship.data_version``: with the mentee's ``progress_version``, and with either
+  person's profile or account, so both sides' mentoring pages are rendered afresh.
+
+Receivers below catch every ``save()`` and ``delete()``. ``QuerySet.update()`` sends no
+signal: code that writes these rows in bulk (the services, ``guide_load``) calls
+``content_changed`` or ``learner_data_changed`` itself. ``loaddata`` saves rows raw, with
+the versions they had when they were dumped: after it commits, every version goes up and
+the cache is emptied, since a restored version may equal one already cached for other
+content.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.signals import post_delete, post_save
+
+from tracker.caching import content
+from tracker.models import (
+    OPEN_MENTORSHIP,
+    Advice,
+    CareerStage,
+    Guide,
+    ImpactArea,
+    Mentorship,
+    Milestone,
+    MilestonePrerequisite,
+    Pillar,
+    Profile,
+    Progress,
+    Resource,
+    ReviewRequest,
+    SalaryBand,
+)
+
+User = get_user_model()
+
+LOGIN_ONLY = frozenset({"last_login"})  # what logging in saves: shown nowhere
+
+
+def content_changed(*, guide_ids=None, milestone_ids=None) -> None:
+    """Bump the ``content_version`` of these guides (all of them without arguments)."""
+    guides = Guide.objects.all()
+    if guide_ids is not None:
+        guides = guides.filter(pk__in=guide_ids)
+    if milestone_ids is not None:
+        guides = guides.filter(milestones__in=milestone_ids)
+    Guide.objects.filter(pk__in=guides.values("pk")).update(
+        content_version=F("content_version") + 1
+    )
+
+
+def learner_data_changed(*, learner_ids=None, progress_ids=None, as_mentor=False) -> None:
+    """Bump the learners' ``progress_version`` and that of their open mentorships as
+    mentee (as mentor too with ``as_mentor``: a name shown on their mentees' pages)."""
+    if progress_ids is not None:
+        learner_ids = Progress.objects.filter(pk__in=progress_ids).values("learner_id")
+    Profile.objects.filter(user_id__in=learner_ids).update(
+        progress_version=F("progress_version") + 1
+    )
+    people = Q(mentee_id__in=learner_ids)
+    if as_mentor:
+        people |= Q(mentor_id__in=learner_ids)
+    Mentorship.objects.filter(OPEN_MENTORSHIP, people).update(data_version=F("data_version") + 1)
+
+
+def everything_changed() -> None:
+    """Every version up and every cached page gone: after rows were written raw."""
+    Guide.objects.update(content_version=F("content_version") + 1)
+    Profile.objects.update(progress_version=F("progress_version") + 1)
+    Mentorship.objects.update(data_version=F("data_version") + 1)
+    content.clear()
+    cache.clear()
+
+
+def _on_raw_save() -> None:
+    """Once per transaction of raw saves (a ``loaddata``), when it commits."""
+    pending = transaction.get_connection().run_on_commit
+    if not any(callback is everything_changed for _, callback, _ in pending):
+        transaction.on_commit(everything_changed)
+
+
+def _on_person(sender, instance, created=False, update_fields=None, raw=False, **kwargs):
+    if raw:
+        _on_raw_save()
+        return
+    if created or update_fields == LOGIN_ONLY:
+        return
+    person_id = instance.pk if sender is User else instance.user_id
+    learner_data_changed(learner_ids=[person_id], as_mentor=True)
+    if sender is User:
+        # A username shows beside every review its owner gave, on their mentees' pages.
+        mentees = Mentorship.objects.filter(mentor_id=person_id).values("mentee_id")
+        learner_data_changed(learner_ids=mentees)
+
+
+def _on_progress(sender, instance, raw=False, **kwargs):
+    if raw:
+        _on_raw_save()
+        return
+    learner_data_changed(learner_ids=[instance.learner_id])
+
+
+def _on_review(sender, instance, raw=False, **kwargs):
+    if raw:
+        _on_raw_save()
+        return
+    learner_data_changed(progress_ids=[instance.progress_id])
+
+
+def _on_guide(sender, instance, created=False, raw=False, **kwargs):
+    if raw:
+        _on_raw_save()
+        return
+    if not created:
+        content_changed(guide_ids=[instance.pk])
+
+
+def _on_guide_part(sender, instance, raw=False, **kwargs):
+    if raw:
+        _on_raw_save()
+        return
+    content_changed(guide_ids=[instance.guide_id])
+
+
+def _on_milestone_part(sender, instance, raw=False, **kwargs):
+    if raw:
+        _on_raw_save()
+        return
+    content_changed(milestone_ids=[instance.milestone_id])
+
+
+def _on_mentorship(sender, instance, raw=False, **kwargs):
+    if raw:
+        _on_raw_save()
+
+
+def connect() -> None:
+    """Called once, from the app's ``ready()``."""
+    receivers = [
+        (_on_guide, [Guide]),
+        (_on_guide_part, [CareerStage, Pillar, Milestone, SalaryBand, Advice, ImpactArea]),
+        (_on_milestone_part, [Resource, MilestonePrerequisite]),
+        (_on_progress, [Progress]),
+        (_on_review, [ReviewRequest]),
+        (_on_mentorship, [Mentorship]),
+    ]
+    for receiver, models in receivers:
+        for model in models:
+            uid = f"versions-{receiver.__name__}-{model.__name__}"
+            post_save.connect(receiver, sender=model, dispatch_uid=uid)
+            post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}-delete")
+    for model in (Profile, User):
+        post_save.connect(_on_person, sender=model, dispatch_uid=f"versions-person-{model}")

@@ -1,0 +1,57 @@
+"""CareerPath's data: a guide's content (edited by admins), then each person's profile,
+progress and mentorships. Modules by domain; everything is importable from here."""
+
+from tracker.models.accounts import Profile, display_name
+from tracker.models.base import GuidePart, VersionedModel
+from tracker.models.content import (
+    LEVEL_RANK,
+    Advice,
+    AdviceRule,
+    CareerStage,
+    Guide,
+    ImpactArea,
+    Level,
+    Milestone,
+    MilestonePrerequisite,
+    Pillar,
+    Resource,
+    ResourceKind,
+    SalaryBand,
+)
+from tracker.models.mentoring import (
+    OPEN_MENTORSHIP,
+    Mentorship,
+    MentorshipStatus,
+    ReviewRequest,
+    ReviewStatus,
+)
+from tracker.models.progress import Progress, ProgressEvent, ProgressStatus, http_url_validator
+
+__all__ = [
+    "LEVEL_RANK",
+    "OPEN_MENTORSHIP",
+    "Advice",
+    "AdviceRule",
+    "CareerStage",
+    "Guide",
+    "GuidePart",
+    "ImpactArea",
+    "Level",
+    "Mentorship",
+    "MentorshipStatus",
+    "Milestone",
+    "MilestonePrerequisite",
+    "Pillar",
+    "Profile",
+    "Progress",
+    "ProgressEvent",
+    "ProgressStatus",
+    "Resource",
+    "ResourceKind",
+    "ReviewRequest",
+    "ReviewStatus",
+    "SalaryBand",
+    "VersionedModel",
+    "display_name",
+    "http_url_validator",
+]

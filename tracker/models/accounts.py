@@ -1,0 +1,65 @@
+"""What CareerPath keeps about a person beside Django's user: their profile."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tracker.models.base import VersionedModel
+from tracker.models.content import Guide
+
+
+class Profile(VersionedModel):
+    UPDATED_APART = frozenset({"progress_version", "last_active_at"})
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    region = models.CharField(
+        _("region"),
+        max_length=120,
+        blank=True,
+        help_text=_("Chooses which of the guide's salary figures you see."),
+    )
+    public_profile = models.BooleanField(
+        _("public profile"),
+        default=False,
+        help_text=_("Anyone with the link can see your progress (never your notes)."),
+    )
+    share_notes_with_mentors = models.BooleanField(
+        _("share notes with mentors"),
+        default=True,
+        help_text=_("Your active mentors can read the notes you write on milestones."),
+    )
+    current_guide = models.ForeignKey(
+        Guide,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("guide on the dashboard"),
+    )
+    last_active_at = models.DateTimeField(
+        _("last active"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the learner last changed a status or their notes."),
+    )
+    # Bumped on every write to the learner's profile, account, progress or reviews
+    # (tracker.caching.versions): it keys the cached parts of their pages and their mentors'.
+    progress_version = models.PositiveBigIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return self.display_name or self.user.get_username()
+
+
+def display_name(user) -> str:
+    """How a person is named on every page and in every mail: their display name, or
+    their username when they have none (or no profile yet)."""
+    profile = getattr(user, "profile", None)
+    return str(profile) if profile is not None else user.get_username()

@@ -1,0 +1,155 @@
+"""Reads of a learner's progress: the guide and milestone pages as they see them, their
+dashboard and their public profile."""
+
+import datetime
+
+from django.http import Http404
+
+from tracker.models import (
+    AdviceRule,
+    Guide,
+    Milestone,
+    Profile,
+    Progress,
+    ProgressEvent,
+    ProgressStatus,
+    ReviewRequest,
+)
+from tracker.rules.advice import advice_for
+from tracker.rules.charts import WEEKS, activity, activity_svg, week_start
+from tracker.rules.plan import next_up
+from tracker.rules.stages import Tally, standing
+from tracker.selectors.content import guide_content_get, guide_list_published
+
+
+def progress_map_get(*, learner, guide: Guide, with_notes: bool = False) -> dict[int, Progress]:
+    """The learner's progress rows on a guide, keyed by milestone id: one query."""
+    if not learner.is_authenticated:
+        return {}
+    rows = Progress.objects.filter(learner=learner, milestone__guide=guide).order_by()
+    if not with_notes:
+        rows = rows.defer("note")
+    return {row.milestone_id: row for row in rows}
+
+
+def _attach_progress(milestone: Milestone, progress: dict[int, Progress]) -> None:
+    """Set ``mine`` on a freshly fetched milestone and its prerequisites: their learner's
+    progress row, or None. (Never on the cached plan: see LearnerMilestone.)"""
+    milestone.mine = progress.get(milestone.pk)
+    for required in milestone.prerequisites.all():
+        required.mine = progress.get(required.pk)
+
+
+def milestone_page_get(*, learner, guide: Guide, milestone: Milestone) -> dict:
+    """One milestone, and for a learner their row, notes form and unfinished prerequisites."""
+    context = {"guide": guide, "milestone": milestone, "progress": None}
+    if not learner.is_authenticated:
+        _attach_progress(milestone, {})
+        return context
+    ids = [milestone.pk, *(p.pk for p in milestone.prerequisites.all())]
+    rows = Progress.objects.filter(learner=learner, milestone_id__in=ids)
+    _attach_progress(milestone, {row.milestone_id: row for row in rows})
+    context["progress"] = milestone.mine
+    context["unfinished_prerequisites"] = [
+        p
+        for p in milestone.prerequisites.all()
+        if not (p.mine and p.mine.status == ProgressStatus.DONE)
+    ]
+    context["reviews"] = review_list_of_progress(progress=milestone.mine)
+    return context
+
+
+def guide_page_get(*, guide: Guide, learner, with_notes: bool = False, region: str = "") -> dict:
+    """Everything the guide page shows, for a visitor or a learner; ``region`` picks the
+    salary bands of the learner's standing."""
+    cached_plan, extras = guide_content_get(guide=guide)
+    progress = progress_map_get(learner=learner, guide=guide, with_notes=with_notes)
+    plan = cached_plan.for_learner(progress)
+    statuses = {pk: row.status for pk, row in progress.items()}
+    return {
+        "guide": guide,
+        "plan": plan,
+        "statuses": statuses,
+        "overall": plan.tally(statuses),
+        "standing": standing(extras["stages"], plan.milestones, statuses, extras["bands"], region),
+        **extras,
+    }
+
+
+def guide_get_for_dashboard(*, profile: Profile) -> Guide | None:
+    """The learner's chosen guide while it is published, else the first published one."""
+    if profile.current_guide_id and profile.current_guide.published:
+        return profile.current_guide
+    return guide_list_published().first()
+
+
+def dashboard_get(*, learner, profile: Profile, guide: Guide, now) -> dict:
+    """The learner's dashboard: progress, stage and salary, next up, advice, activity."""
+    page = guide_page_get(guide=guide, learner=learner, region=profile.region)
+    plan, statuses = page["plan"], page["statuses"]
+    window_start = now - datetime.timedelta(weeks=WEEKS)
+    # One query for the chart and the streak: the status changes of the last year.
+    recent = list(
+        ProgressEvent.objects.filter(
+            learner=learner,
+            milestone__guide=guide,
+            created_at__gte=now - datetime.timedelta(weeks=53),
+        )
+        .order_by()
+        .values_list("created_at", "new_status")
+    )
+    completed_on = [
+        moment.date()
+        for moment, status in recent
+        if status == ProgressStatus.DONE and moment >= window_start
+    ]
+    recent_weeks = sorted({week_start(moment.date()) for moment, _ in recent}, reverse=True)
+    last_activity = profile.last_active_at
+    applicable = advice_for(page["advice"], plan.milestones, statuses, last_activity, now)
+    recent_activity = activity(completed_on, recent_weeks, now.date())
+    page.update(
+        {
+            "profile": profile,
+            "next_up": next_up(plan.milestones, statuses),
+            "applicable_advice": applicable,
+            "project_themes": page["impact_areas"]
+            if any(item.rule == AdviceRule.NO_PROJECT_STARTED for item in applicable)
+            else [],
+            "activity": recent_activity,
+            "activity_chart": activity_svg(recent_activity),
+            "last_activity": last_activity,
+            "reviews": list(
+                ReviewRequest.objects.filter(progress__learner=learner)
+                .select_related("progress__milestone__guide", "mentorship__mentor")
+                .order_by("-requested_at")[:5]
+            ),
+            "is_new": not statuses,
+        }
+    )
+    return page
+
+
+def review_list_of_progress(*, progress: Progress | None) -> list:
+    if progress is None:
+        return []
+    return list(progress.reviews.select_related("mentorship__mentor").order_by("-requested_at"))
+
+
+def public_profile_get(*, username: str) -> dict:
+    """A learner's published progress; 404 alike for a missing and a private profile."""
+    profile = (
+        Profile.objects.select_related("user")
+        .filter(user__username=username, public_profile=True, user__is_active=True)
+        .first()
+    )
+    if profile is None:
+        raise Http404("No such profile.")
+    guide = guide_get_for_dashboard(profile=profile)
+    if guide is None:
+        return {"profile": profile, "guide": None, "overall": Tally(), "plan": None}
+    page = guide_page_get(guide=guide, learner=profile.user)
+    page["profile"] = profile
+    page["done"] = [
+        m for m in page["plan"].milestones if m.mine and m.mine.status == ProgressStatus.DONE
+    ]
+    return page

@@ -1,0 +1,87 @@
+"""Writes of a learner's progress: a milestone's status, their notes and evidence.
+
+Each service is one transaction that locks the row it changes, so two requests arriving at
+once can never create two rows for one milestone or a history that disagrees with the row.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from tracker.models import Milestone, Profile, Progress, ProgressEvent, ProgressStatus, ReviewStatus
+
+
+def progress_get_locked(*, learner: AbstractBaseUser, milestone: Milestone) -> Progress:
+    progress, _ = Progress.objects.select_for_update().get_or_create(
+        learner=learner, milestone=milestone
+    )
+    return progress
+
+
+@transaction.atomic
+def progress_set_status(
+    *,
+    learner: AbstractBaseUser,
+    milestone: Milestone,
+    status: ProgressStatus | str,
+    actor: AbstractBaseUser | None = None,
+) -> Progress:
+    """Record the learner's status on one milestone, and the change in the history.
+
+    Setting the status it already has changes nothing. Leaving *done* withdraws a mentor's
+    verification and closes review requests still waiting: the history keeps both.
+    """
+    status = ProgressStatus(status)
+    progress = progress_get_locked(learner=learner, milestone=milestone)
+    if progress.status == status:
+        return progress
+    now = timezone.now()
+    ProgressEvent.objects.create(
+        learner=learner,
+        milestone=milestone,
+        actor=actor or learner,
+        old_status=progress.status,
+        new_status=status,
+    )
+    progress.status = status
+    if status == ProgressStatus.NOT_STARTED:
+        progress.started_at = None
+    elif progress.started_at is None:
+        progress.started_at = now
+    if status == ProgressStatus.DONE:
+        progress.completed_at = now
+    else:
+        progress.completed_at = None
+        progress.verified_at = None
+        progress.verified_by = None
+        progress.reviews.filter(status=ReviewStatus.WAITING).update(
+            status=ReviewStatus.CLOSED,
+            decided_at=now,
+            closed_reason="The milestone was marked as not done any more.",
+        )
+    progress.full_clean(exclude=["learner", "milestone"])
+    progress.save()
+    _mark_active(learner=learner, moment=now)
+    return progress
+
+
+def _mark_active(*, learner: AbstractBaseUser, moment) -> None:
+    Profile.objects.filter(user=learner).update(last_active_at=moment)
+
+
+@transaction.atomic
+def progress_update_notes(
+    *, learner: AbstractBaseUser, milestone: Milestone, note: str, evidence_url: str
+) -> Progress | None:
+    """Save the learner's note and evidence link; an empty form on an untouched milestone
+    creates no row."""
+    untouched = not Progress.objects.filter(learner=learner, milestone=milestone).exists()
+    if not note and not evidence_url and untouched:
+        return None
+    progress = progress_get_locked(learner=learner, milestone=milestone)
+    progress.note = note
+    progress.evidence_url = evidence_url
+    progress.full_clean(exclude=["learner", "milestone"])
+    progress.save(update_fields=["note", "evidence_url", "updated_at"])
+    _mark_active(learner=learner, moment=progress.updated_at)
+    return progress
