@@ -7,9 +7,12 @@ render; the guide page shows one status badge per milestone.
 import datetime
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from tracker.models import display_name
 
 register = template.Library()
 
@@ -69,3 +72,42 @@ def days_ago(moment: datetime.datetime | None) -> str:
     if day.year == timezone.localdate().year:
         return f"on {day.day} {day:%b}"
     return f"on {day.day} {day:%b %Y}"
+
+
+@register.filter
+def person(user) -> str:
+    """A person as every page names them (tracker.models.display_name)."""
+    return display_name(user)
+
+
+@register.simple_tag
+def progress_bar(value: int, label: str, size: str = ""):
+    """A labelled progress bar, its figure in its accessible name and as its fallback."""
+    css = f"cp-bar cp-bar-{size}" if size else "cp-bar"
+    return format_html(
+        '<progress class="{}" value="{}" max="100" aria-label="{}: {}%">{}%</progress>',
+        css,
+        value,
+        label,
+        value,
+        value,
+    )
+
+
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+
+def money(amount: int, currency: str) -> str:
+    """An amount in its own currency: "$75,000", "€60,000", "90,000 CHF"."""
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{symbol}{intcomma(amount)}" if symbol else f"{intcomma(amount)} {currency}"
+
+
+@register.filter
+def salary_range(band) -> str:
+    """A salary band's figures as the guide states them: a range, or one open end."""
+    if band.low is not None and band.high is not None:
+        return f"{money(band.low, band.currency)}\N{EN DASH}{money(band.high, band.currency)}"
+    if band.low is not None:
+        return f"from {money(band.low, band.currency)}"
+    return f"up to {money(band.high, band.currency)}"

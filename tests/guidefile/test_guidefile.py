@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from tracker.guidefile import (
     DEFAULT_GUIDE_FILE,
@@ -30,6 +31,7 @@ from tracker.models import (
     ProgressEvent,
     ProgressStatus,
     Resource,
+    ResourceKind,
     SalaryBand,
 )
 from tracker.selectors.content import guide_file_data_get
@@ -662,6 +664,17 @@ def test_an_edit_made_in_the_database_appears_in_the_export(db, tmp_path):
     )
 
 
+def test_text_typed_into_the_admin_survives_export_and_reload(db, tmp_path):
+    """A browser sends a textarea's line breaks as CRLF: the export must keep them."""
+    load(write(tmp_path, TINY))
+    Milestone.objects.filter(slug="second").update(description="Read this.\r\nThen that.")
+    exported = tmp_path / "exported.toml"
+    call_command("export_guide", "tiny", output=exported, stderr=io.StringIO())
+
+    assert load(exported) == "Tiny guide: 0 created, 0 updated"
+    assert milestone("second").description == "Read this.\r\nThen that."
+
+
 def test_export_leaves_archived_milestones_out(db, tmp_path):
     load(write(tmp_path, TINY))
     Milestone.objects.filter(slug="polish").update(archived=True)
@@ -730,3 +743,89 @@ def test_progress_on_the_shipped_guide_survives_a_reload(ml_guide, learner):
     row.refresh_from_db()
     assert row.status == ProgressStatus.DONE
     assert row.milestone_id == first.pk
+
+
+# --- writing and the limits, without the database -------------------------------------
+
+
+def test_render_then_parse_gives_back_the_shipped_guide_exactly():
+    data = read_guide_file(DEFAULT_GUIDE_FILE)
+
+    text = render_guide(data)
+
+    assert parse_guide(text, Path("rendered.toml")) == data
+    assert text.startswith("# CareerPath guide file")
+    assert "\nformat = 1\n" in text
+    assert "\n[[pillars]]\n" in text
+    assert "\n[[pillars.milestones]]\n" in text
+
+
+def test_render_leaves_out_open_ends_and_keeps_awkward_text_as_it_was():
+    data = parse_guide(TINY, Path("tiny.toml"))
+    band = data["salary_bands"][0]
+    band["high"] = None
+    data["guide"]["source"]["published_on"] = None
+    awkward = 'Line one,\r\nline "two" with a \\ and a tab\t.\n\nÜnïcödé — done.\n'
+    data["pillars"][0]["milestones"][0]["description"] = awkward
+
+    text = render_guide(data)
+
+    parsed = tomllib.loads(text)
+    assert "high" not in parsed["salary_bands"][0]
+    assert "published_on" not in parsed["guide"]["source"]
+    assert parse_guide(text, Path("rendered.toml")) == data
+    assert (
+        parse_guide(text, Path("rendered.toml"))["pillars"][0]["milestones"][0]["description"]
+        == awkward
+    )
+
+
+def refusal(old: str, new: str) -> str:
+    with pytest.raises(GuideFileError) as error:
+        parse_guide(edit(TINY, old, new), Path("tiny.toml"))
+    return str(error.value)
+
+
+def test_a_length_limit_is_the_model_fields_own():
+    limit = Milestone._meta.get_field("title").max_length
+    at_limit = edit(TINY, 'title = "Second steps"', f'title = "{"x" * limit}"')
+    assert parse_guide(at_limit, Path("tiny.toml"))["pillars"][0]["milestones"][1]["title"]
+
+    message = refusal('title = "Second steps"', f'title = "{"x" * (limit + 1)}"')
+
+    assert message == (
+        "tiny.toml: pillars[0].milestones[1], field 'title': "
+        f"must be at most {limit} characters long"
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "model", "column", "where"),
+    [
+        pytest.param("hours", Milestone, "estimated_hours", "milestones[1]", id="small-integer"),
+        pytest.param("high", SalaryBand, "high", "salary_bands[0]", id="integer"),
+    ],
+)
+def test_a_number_limit_is_the_largest_value_of_the_model_fields_type(key, model, column, where):
+    field = model._meta.get_field(column)
+    largest = BaseDatabaseOperations.integer_field_ranges[field.get_internal_type()][1]
+    old = {"hours": "hours = 8", "high": "high = 60000"}[key]
+    parse_guide(edit(TINY, old, f"{key} = {largest}"), Path("tiny.toml"))
+
+    message = refusal(old, f"{key} = {largest + 1}")
+
+    assert where in message
+    assert message.endswith(f"field '{key}': must be at most {largest}")
+
+
+def test_choices_are_the_model_fields_own():
+    stage_levels = ", ".join(['""', *Level.values])
+
+    message = refusal('completes_level = "foundation"', 'completes_level = "expert"')
+
+    assert message == (
+        f"tiny.toml: stages[1], field 'completes_level': must be one of {stage_levels}"
+    )
+    assert refusal('kind = "docs"', 'kind = "podcast"').endswith(
+        f"field 'kind': must be one of {', '.join(ResourceKind.values)}"
+    )
