@@ -2,11 +2,14 @@
 
 import datetime
 import os
+import re
 import shutil
+from http import HTTPStatus
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import timezone
 
 from tracker.caching.content import clear as clear_content_cache
@@ -24,11 +27,12 @@ from tracker.models import (
     MilestonePrerequisite,
     Pillar,
     Profile,
+    ProgressStatus,
     Resource,
     SalaryBand,
 )
 from tracker.services.content import guide_load
-from tracker.services.progress import progress_set_status
+from tracker.services.progress import progress_set_status, progress_update_notes
 
 # live_server runs Django in a thread while Playwright's sync API owns an event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -37,6 +41,7 @@ PASSWORD = "a-long-test-password-42"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 User = get_user_model()
+DASHBOARD = reverse("tracker:dashboard")
 
 
 @pytest.fixture(autouse=True)
@@ -192,6 +197,109 @@ def complete(db):
             progress_set_status(learner=learner, milestone=milestone, status=status)
 
     return mark
+
+
+# --- the guides most tests share ---------------------------------------------------------
+
+
+@pytest.fixture
+def guide(make_guide) -> Guide:
+    """Six milestones, three pillars (0: m0 F, m3 I · 1: m1 F, m4 A · 2: m2 I, m5 A project).
+
+    Hours are 10, 11, 12, 13, 14, 10; each of m3, m4, m5 needs the earlier one in its pillar.
+    """
+    return make_guide(milestones=6)
+
+
+@pytest.fixture
+def m(guide) -> list[Milestone]:
+    """The guide's milestones by number: ``m[3]`` is milestone-3."""
+    milestones = {ms.slug: ms for ms in Milestone.objects.filter(guide=guide)}
+    return [milestones[f"milestone-{n}"] for n in range(6)]
+
+
+@pytest.fixture
+def milestone(guide) -> Milestone:
+    """The guide's milestone-0: a foundation, and milestone-3's prerequisite."""
+    return Milestone.objects.get(guide=guide, slug="milestone-0")
+
+
+@pytest.fixture
+def milestones(guide) -> list[Milestone]:
+    """The guide's milestones in plan order, pillar by pillar: m0, m3, m1, m4, m2, m5."""
+    return list(Milestone.objects.filter(guide=guide).order_by("pillar__order", "order"))
+
+
+@pytest.fixture
+def short_guide(make_guide) -> Guide:
+    """Three milestones, one in each pillar and of each level (foundation, intermediate,
+    advanced), none a prerequisite of another."""
+    return make_guide(milestones=3)
+
+
+@pytest.fixture
+def short_milestones(short_guide) -> list[Milestone]:
+    """The short guide's three milestones: one foundation, one intermediate, one advanced."""
+    return list(short_guide.milestones.order_by("order"))
+
+
+# --- people and their data -----------------------------------------------------------------
+
+
+@pytest.fixture
+def mentor(make_user):
+    return make_user("mentor")
+
+
+@pytest.fixture
+def logged_in(client, learner):
+    """The test client, logged in as the learner."""
+    client.force_login(learner)
+    return client
+
+
+@pytest.fixture
+def history(learner, m):
+    """The learner's work on the guide: milestone-0 done with a formula-like note and an
+    evidence link, milestone-1 in progress, and a note alone on milestone-2."""
+    progress_set_status(learner=learner, milestone=m[0], status=ProgressStatus.IN_PROGRESS)
+    progress_set_status(learner=learner, milestone=m[0], status=ProgressStatus.DONE)
+    progress_update_notes(
+        learner=learner,
+        milestone=m[0],
+        note='=HYPERLINK("https://evil.example", "click")',
+        evidence_url="https://github.com/learner/first",
+    )
+    progress_set_status(learner=learner, milestone=m[1], status=ProgressStatus.IN_PROGRESS)
+    progress_update_notes(learner=learner, milestone=m[2], note="+1 for this", evidence_url="")
+
+
+# --- helpers shared by test modules ----------------------------------------------------------
+
+
+def status_url(milestone):
+    return reverse("tracker:progress_status", args=[milestone.guide.slug, milestone.slug])
+
+
+def notes_url(milestone):
+    return reverse("tracker:progress_notes", args=[milestone.guide.slug, milestone.slug])
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def dashboard(client, learner):
+    client.force_login(learner)
+    response = client.get(DASHBOARD)
+    assert response.status_code == HTTPStatus.OK
+    return response
+
+
+def section(html: str, start: str, end: str) -> str:
+    """The part of a page from ``start`` to ``end``, with runs of white space squashed."""
+    part = html[html.index(start) : html.index(end, html.index(start))]
+    return re.sub(r"\s+<", "<", re.sub(r"\s+", " ", part))
 
 
 @pytest.fixture(scope="session")

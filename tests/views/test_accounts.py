@@ -8,7 +8,7 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core import mail
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, messages_of
 from tracker.models import Profile
 
 User = get_user_model()
@@ -19,10 +19,6 @@ NEW_PASSWORD = "another-long-password-77"
 
 def logged_in_user_id(client):
     return client.session.get(SESSION_KEY)
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]]
 
 
 # --- sign up -----------------------------------------------------------------------------

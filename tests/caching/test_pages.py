@@ -1,4 +1,5 @@
-"""The dashboard is cached per learner (tracker.fragments): never stale, never shared."""
+"""The dashboard and the mentoring page are cached per person (tracker.caching.pages):
+never stale, never shared; and their relative dates ("3 days ago") move on with the day."""
 
 import datetime
 import re
@@ -10,22 +11,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import PASSWORD
-from tracker.models import Guide, Milestone, Profile, Progress, ReviewStatus
+from tests.conftest import DASHBOARD
+from tracker.models import Progress, ReviewStatus
 from tracker.services.mentoring import review_decide, review_request
-from tracker.services.progress import progress_set_status, progress_update_notes
 from tracker.templatetags.tracker_tags import days_ago
 
 pytestmark = pytest.mark.django_db
 
-DASHBOARD = reverse("tracker:dashboard")
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-@pytest.fixture
-def milestones(make_guide):
-    guide = make_guide(milestones=6)
-    return list(Milestone.objects.filter(guide=guide).order_by("pillar__order", "order"))
 
 
 @pytest.fixture
@@ -185,28 +178,48 @@ def test_days_ago_names_the_date_after_two_weeks():
         assert days_ago(now - datetime.timedelta(days=400)) == "on 21 Oct 2025"
 
 
-def test_status_changes_and_notes_mark_the_learner_active(learner, milestones):
-    before = timezone.now()
-    progress_set_status(learner=learner, milestone=milestones[0], status="in_progress")
-    learner.profile.refresh_from_db()
-    ticked = learner.profile.last_active_at
-    assert ticked >= before
-
-    progress_update_notes(
-        learner=learner, milestone=milestones[1], note="Read ch. 1", evidence_url=""
+def test_a_renamed_mentor_shows_beside_their_verdicts(
+    signed_in, learner, milestones, complete, mentor, make_mentorship
+):
+    complete(learner, milestones[:1])
+    mentorship = make_mentorship(mentor, learner)
+    review = review_request(
+        mentee=learner, milestone=milestones[0], mentorship=mentorship, message=""
     )
-    learner.profile.refresh_from_db()
-    assert learner.profile.last_active_at > ticked
+    review_decide(review=review, verdict=ReviewStatus.APPROVED, comment="")
+    mentorship.status = "ended"
+    mentorship.save()
+    assert "· mentor</span>" in page(signed_in)
+
+    mentor.username = "grace"
+    mentor.save()
+
+    assert "· grace</span>" in page(signed_in)
+
+
+def test_after_an_htmx_tick_the_page_reuses_the_swapped_in_body(
+    signed_in, learner, milestones, django_assert_max_num_queries
+):
+    learner.profile.current_guide = milestones[0].guide
+    learner.profile.save()
+    page(signed_in)
+    signed_in.post(
+        milestones[0].status_url,
+        {"status": "done", "view": "dashboard"},
+        headers={"HX-Request": "true"},
+    )
+
+    with django_assert_max_num_queries(2):  # the session, and the user with their profile
+        html = page(signed_in)
+
+    assert "1 of 6 milestones" in html
+    assert len(set(TOKEN.findall(html))) == 1
 
 
 # --- the mentoring page ------------------------------------------------------------------
 
+
 MENTORING = reverse("tracker:mentoring")
-
-
-@pytest.fixture
-def mentor(make_user):
-    return make_user("mentor")
 
 
 @pytest.fixture
@@ -316,75 +329,3 @@ def test_a_mentors_new_name_shows_on_the_mentees_page(client, learner, mentor, m
     mentor.profile.save()
 
     assert "<strong>Dr. Hopper</strong>" in client.get(MENTORING).content.decode()
-
-
-def test_saving_a_stale_copy_never_lowers_a_version(learner, milestones, complete):
-    """A form or the admin saves a profile, guide or mentorship loaded before a write."""
-    stale_profile = Profile.objects.get(user=learner)
-    guide = milestones[0].guide
-    stale_guide = Guide.objects.get(pk=guide.pk)
-    complete(learner, milestones[:1])
-    milestones[0].save()  # a content edit
-    fresh_profile = Profile.objects.get(user=learner)
-    fresh_guide = Guide.objects.get(pk=guide.pk)
-
-    stale_profile.display_name = "Ada"
-    stale_profile.save()
-    stale_guide.title = "Renamed"
-    stale_guide.save()
-
-    saved_profile = Profile.objects.get(user=learner)
-    assert saved_profile.display_name == "Ada"
-    assert saved_profile.progress_version > fresh_profile.progress_version
-    assert saved_profile.last_active_at == fresh_profile.last_active_at
-    saved_guide = Guide.objects.get(pk=guide.pk)
-    assert saved_guide.title == "Renamed"
-    # Saving the guide itself bumps its version (it no longer keys pages by updated_at).
-    assert saved_guide.content_version > fresh_guide.content_version
-
-
-def test_logging_in_keeps_the_cached_pages(client, learner):
-    """A login saves only last_login, which no page shows."""
-    before = Profile.objects.get(user=learner).progress_version
-
-    assert client.login(username="learner", password=PASSWORD)
-
-    assert Profile.objects.get(user=learner).progress_version == before
-
-
-def test_a_renamed_mentor_shows_beside_their_verdicts(
-    signed_in, learner, milestones, complete, mentor, make_mentorship
-):
-    complete(learner, milestones[:1])
-    mentorship = make_mentorship(mentor, learner)
-    review = review_request(
-        mentee=learner, milestone=milestones[0], mentorship=mentorship, message=""
-    )
-    review_decide(review=review, verdict=ReviewStatus.APPROVED, comment="")
-    mentorship.status = "ended"
-    mentorship.save()
-    assert "· mentor</span>" in page(signed_in)
-
-    mentor.username = "grace"
-    mentor.save()
-
-    assert "· grace</span>" in page(signed_in)
-
-
-def test_after_an_htmx_tick_the_page_reuses_the_swapped_in_body(
-    signed_in, learner, milestones, django_assert_max_num_queries
-):
-    learner.profile.current_guide = milestones[0].guide
-    learner.profile.save()
-    page(signed_in)
-    signed_in.post(
-        milestones[0].status_url,
-        {"status": "done", "view": "dashboard"},
-        headers={"HX-Request": "true"},
-    )
-
-    with django_assert_max_num_queries(2):  # the session, and the user with their profile
-        html = page(signed_in)
-
-    assert "1 of 6 milestones" in html
-    assert len(set(TOKEN.findall(html))) == 1

@@ -41,27 +41,11 @@ def mentee_url(username: str) -> str:
 
 
 @pytest.fixture
-def guide(make_guide):
-    return make_guide(milestones=3)
-
-
-@pytest.fixture
-def milestones(guide):
-    """Three milestones: one foundation, one intermediate, one advanced."""
-    return list(guide.milestones.order_by("order"))
-
-
-@pytest.fixture
-def mentor(make_user):
-    return make_user("mentor")
-
-
-@pytest.fixture
-def ask(complete, milestones):
+def ask(complete, short_milestones):
     """Mark a milestone done and ask a mentor to review it, `days` ago."""
 
     def make(mentorship, milestone=None, days=0, message=""):
-        milestone = milestone or milestones[0]
+        milestone = milestone or short_milestones[0]
         complete(mentorship.mentee, [milestone])
         review = review_request(
             mentee=mentorship.mentee, milestone=milestone, mentorship=mentorship, message=message
@@ -105,7 +89,7 @@ def test_no_invitation_section_without_invitations(client, mentor):
 
 
 def test_mentees_are_sorted_by_who_needs_attention(
-    client, mentor, make_user, make_mentorship, complete, milestones, ask
+    client, mentor, make_user, make_mentorship, complete, short_milestones, ask
 ):
     """The oldest waiting request first, then whoever has been quiet the longest."""
     people = {}
@@ -116,11 +100,11 @@ def test_mentees_are_sorted_by_who_needs_attention(
     last_active(people["old-wait"].mentee, hours=1)
     ask(people["new-wait"], days=2)
     last_active(people["new-wait"].mentee, days=40)
-    complete(people["quiet"].mentee, [milestones[0]])
+    complete(people["quiet"].mentee, [short_milestones[0]])
     last_active(people["quiet"].mentee, days=20)
-    complete(people["recent"].mentee, milestones[:2])
+    complete(people["recent"].mentee, short_milestones[:2])
     last_active(people["recent"].mentee, days=1)
-    decided = ask(people["recent"], milestone=milestones[1], days=3)
+    decided = ask(people["recent"], milestone=short_milestones[1], days=3)
     review_decide(review=decided, verdict=ReviewStatus.APPROVED, comment="")
     client.force_login(mentor)
 
@@ -153,13 +137,13 @@ def test_mentees_are_sorted_by_who_needs_attention(
 
 
 def test_the_review_queue_lists_waiting_requests_oldest_first(
-    client, mentor, make_user, make_mentorship, milestones, ask
+    client, mentor, make_user, make_mentorship, short_milestones, ask
 ):
     first = make_mentorship(mentor, make_user("first"))
     second = make_mentorship(mentor, make_user("second"))
     ask(second, days=1, message="Second in line")
     ask(first, days=4, message="First in line")
-    ask(first, milestone=milestones[1], days=2, message="In the middle")
+    ask(first, milestone=short_milestones[1], days=2, message="In the middle")
     ended = make_mentorship(mentor, make_user("gone"))
     ask(ended, days=9, message="From an ended mentorship")
     Mentorship.objects.filter(pk=ended.pk).update(status=MentorshipStatus.ENDED)
@@ -180,15 +164,15 @@ def test_the_review_queue_lists_waiting_requests_oldest_first(
 
 
 def test_the_learner_sees_mentors_invitations_and_requests(
-    client, learner, mentor, make_user, make_mentorship, milestones, ask
+    client, learner, mentor, make_user, make_mentorship, short_milestones, ask
 ):
     active = make_mentorship(mentor, learner)
     make_mentorship(make_user("asked"), learner, MentorshipStatus.PENDING)
     make_mentorship(make_user("former"), learner, MentorshipStatus.ENDED)
-    waiting = ask(active, milestone=milestones[0], days=2)
-    approved = ask(active, milestone=milestones[1], days=5)
+    waiting = ask(active, milestone=short_milestones[0], days=2)
+    approved = ask(active, milestone=short_milestones[1], days=5)
     review_decide(review=approved, verdict=ReviewStatus.APPROVED, comment="Solid work")
-    changes = ask(active, milestone=milestones[2], days=6)
+    changes = ask(active, milestone=short_milestones[2], days=6)
     review_decide(review=changes, verdict=ReviewStatus.CHANGES_REQUESTED, comment="Add tests")
     ReviewRequest.objects.filter(pk=changes.pk).update(decided_at=ago(days=3))
     closed = ask(make_mentorship(make_user("left"), learner), days=8)
@@ -227,12 +211,12 @@ def test_the_learner_sees_mentors_invitations_and_requests(
 
 
 @pytest.fixture
-def mentee_world(learner, mentor, make_user, make_mentorship, milestones, ask):
+def mentee_world(learner, mentor, make_user, make_mentorship, short_milestones, ask):
     """The learner with one milestone waiting for `mentor`, one for another mentor,
     evidence and a note on the first."""
     mentorship = make_mentorship(mentor, learner)
-    mine = ask(mentorship, milestone=milestones[0], days=1, message="Please look")
-    other = ask(make_mentorship(make_user("other"), learner), milestone=milestones[1], days=1)
+    mine = ask(mentorship, milestone=short_milestones[0], days=1, message="Please look")
+    other = ask(make_mentorship(make_user("other"), learner), milestone=short_milestones[1], days=1)
     Progress.objects.filter(pk=mine.progress_id).update(
         evidence_url="https://github.com/learner/project", note="A private thought"
     )
@@ -240,7 +224,7 @@ def mentee_world(learner, mentor, make_user, make_mentorship, milestones, ask):
 
 
 def test_the_mentee_page_is_read_only_with_evidence_and_review_forms(
-    client, mentor, mentee_world, guide, milestones
+    client, mentor, mentee_world, short_guide, short_milestones
 ):
     client.force_login(mentor)
 
@@ -257,9 +241,13 @@ def test_the_mentee_page_is_read_only_with_evidence_and_review_forms(
     assert reverse("tracker:decide_review", args=[other.pk]) not in page
     assert "<span>other</span>" in page
     # Read-only: no status or notes form for someone else's progress.
-    for milestone in milestones:
-        assert reverse("tracker:progress_status", args=[guide.slug, milestone.slug]) not in page
-        assert reverse("tracker:progress_notes", args=[guide.slug, milestone.slug]) not in page
+    for milestone in short_milestones:
+        assert (
+            reverse("tracker:progress_status", args=[short_guide.slug, milestone.slug]) not in page
+        )
+        assert (
+            reverse("tracker:progress_notes", args=[short_guide.slug, milestone.slug]) not in page
+        )
     assert 'name="status"' not in page
 
 
@@ -305,10 +293,10 @@ def test_the_mentee_page_shows_verified_after_approval(client, approved):
 
 
 def test_the_learner_milestone_page_shows_the_verdict_and_verified(
-    client, learner, milestones, mentee_world
+    client, learner, short_milestones, mentee_world
 ):
     client.force_login(learner)
-    url = milestones[0].get_absolute_url()
+    url = short_milestones[0].get_absolute_url()
     before = text(client.get(url))
     assert VERIFIED_BADGE not in before
     assert "Waiting</span>" in before

@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 pytestmark = pytest.mark.django_db
 
 PUBLIC, LOGIN, POST_ONLY, NOT_FOUND, REDIRECT = "public", "login", "post-only", "404", "redirect"
+MILESTONE_ARGS = {"guide_slug": "ml-engineer", "milestone_slug": "python-fundamentals"}
 
 # route name -> (sample path arguments, anonymous GET, logged-in stranger GET)
 ACCESS_MATRIX = {
@@ -17,26 +18,10 @@ ACCESS_MATRIX = {
     "tracker:healthz": ({}, PUBLIC, PUBLIC),
     "tracker:guides": ({}, PUBLIC, PUBLIC),
     "tracker:guide": ({"guide_slug": "ml-engineer"}, PUBLIC, PUBLIC),
-    "tracker:milestone": (
-        {"guide_slug": "ml-engineer", "milestone_slug": "python-fundamentals"},
-        PUBLIC,
-        PUBLIC,
-    ),
-    "tracker:progress_status": (
-        {"guide_slug": "ml-engineer", "milestone_slug": "python-fundamentals"},
-        LOGIN,
-        POST_ONLY,
-    ),
-    "tracker:progress_notes": (
-        {"guide_slug": "ml-engineer", "milestone_slug": "python-fundamentals"},
-        LOGIN,
-        POST_ONLY,
-    ),
-    "tracker:request_review": (
-        {"guide_slug": "ml-engineer", "milestone_slug": "python-fundamentals"},
-        LOGIN,
-        POST_ONLY,
-    ),
+    "tracker:milestone": (MILESTONE_ARGS, PUBLIC, PUBLIC),
+    "tracker:progress_status": (MILESTONE_ARGS, LOGIN, POST_ONLY),
+    "tracker:progress_notes": (MILESTONE_ARGS, LOGIN, POST_ONLY),
+    "tracker:request_review": (MILESTONE_ARGS, LOGIN, POST_ONLY),
     "tracker:dashboard": ({}, LOGIN, PUBLIC),
     "tracker:settings": ({}, LOGIN, PUBLIC),
     "tracker:export_json": ({}, LOGIN, PUBLIC),

@@ -49,18 +49,9 @@ def broken_mail(settings):
 
 
 @pytest.fixture
-def mentor(make_user):
-    return make_user("mentor")
-
-
-@pytest.fixture
-def guide(make_guide):
-    return make_guide(milestones=3)
-
-
-@pytest.fixture
-def milestone(guide):
-    return guide.milestones.order_by("order").first()
+def first_milestone(short_guide):
+    """The short guide's foundation milestone, the one the learner asks about."""
+    return short_guide.milestones.order_by("order").first()
 
 
 @pytest.fixture
@@ -69,35 +60,33 @@ def active(make_mentorship, mentor, learner):
 
 
 @pytest.fixture
-def done(complete, learner, milestone):
+def done(complete, learner, first_milestone):
     """The learner's milestone, marked done."""
-    complete(learner, [milestone])
-    return Progress.objects.get(learner=learner, milestone=milestone)
+    complete(learner, [first_milestone])
+    return Progress.objects.get(learner=learner, milestone=first_milestone)
 
 
 @pytest.fixture
-def waiting(done, active, learner, milestone):
+def waiting(done, active, learner, first_milestone):
     """A waiting review request for the done milestone, addressed to the active mentor."""
-    return review_request(mentee=learner, milestone=milestone, mentorship=active, message="Look")
+    return review_request(
+        mentee=learner, milestone=first_milestone, mentorship=active, message="Look"
+    )
 
 
 # --- invitations ------------------------------------------------------------------------
 
 
-def test_invite_by_username_is_case_insensitive(learner, mentor):
-    mentorship = mentorship_invite(mentee=learner, identifier="  MeNtOr ")
+@pytest.mark.parametrize(
+    "identifier", ["  MeNtOr ", "MENTOR@Example.COM"], ids=["username", "email"]
+)
+def test_invite_by_username_or_email_is_case_insensitive(learner, mentor, identifier):
+    mentorship = mentorship_invite(mentee=learner, identifier=identifier)
 
     assert mentorship.mentor == mentor
     assert mentorship.mentee == learner
     assert mentorship.status == MentorshipStatus.PENDING
     assert mentorship.responded_at is None
-
-
-def test_invite_by_email_is_case_insensitive(learner, mentor):
-    mentorship = mentorship_invite(mentee=learner, identifier="MENTOR@Example.COM")
-
-    assert mentorship.mentor == mentor
-    assert mentorship.status == MentorshipStatus.PENDING
 
 
 def test_the_invited_mentor_gets_an_email(learner, mentor, django_capture_on_commit_callbacks):
@@ -263,9 +252,9 @@ def test_ending_twice_is_refused(active):
 
 
 def test_ending_closes_waiting_requests_and_keeps_the_history(
-    learner, mentor, active, guide, complete, waiting
+    learner, mentor, active, short_guide, complete, waiting
 ):
-    second = guide.milestones.order_by("order")[1]
+    second = short_guide.milestones.order_by("order")[1]
     complete(learner, [second])
     approved = review_request(mentee=learner, milestone=second, mentorship=active, message="")
     review_decide(review=approved, verdict=ReviewStatus.APPROVED, comment="Good work")
@@ -303,12 +292,12 @@ def test_a_new_invitation_is_possible_after_a_closed_one(
 
 
 @pytest.mark.parametrize("status", [None, ProgressStatus.NOT_STARTED, ProgressStatus.IN_PROGRESS])
-def test_only_a_done_milestone_can_be_reviewed(learner, milestone, active, complete, status):
+def test_only_a_done_milestone_can_be_reviewed(learner, first_milestone, active, complete, status):
     if status is not None:
-        complete(learner, [milestone], status=status)
+        complete(learner, [first_milestone], status=status)
 
     with pytest.raises(MentoringError, match="Mark the milestone as done"):
-        review_request(mentee=learner, milestone=milestone, mentorship=active, message="")
+        review_request(mentee=learner, milestone=first_milestone, mentorship=active, message="")
 
     assert not ReviewRequest.objects.exists()
     # Asking did not create a progress row behind the learner's back either.
@@ -319,56 +308,62 @@ def test_only_a_done_milestone_can_be_reviewed(learner, milestone, active, compl
     "status", [MentorshipStatus.PENDING, MentorshipStatus.DECLINED, MentorshipStatus.ENDED]
 )
 def test_only_an_active_mentor_can_be_asked(
-    learner, mentor, milestone, done, make_mentorship, status
+    learner, mentor, first_milestone, done, make_mentorship, status
 ):
     mentorship = make_mentorship(mentor, learner, status)
 
     with pytest.raises(MentoringError, match="active mentors"):
-        review_request(mentee=learner, milestone=milestone, mentorship=mentorship, message="")
+        review_request(mentee=learner, milestone=first_milestone, mentorship=mentorship, message="")
     assert not ReviewRequest.objects.exists()
 
 
 def test_only_a_mentor_of_this_mentee_can_be_asked(
-    learner, milestone, done, make_user, make_mentorship
+    learner, first_milestone, done, make_user, make_mentorship
 ):
     someone_elses = make_mentorship(make_user("other-mentor"), make_user("other-mentee"))
 
     with pytest.raises(MentoringError, match="active mentors"):
-        review_request(mentee=learner, milestone=milestone, mentorship=someone_elses, message="")
+        review_request(
+            mentee=learner, milestone=first_milestone, mentorship=someone_elses, message=""
+        )
     assert not ReviewRequest.objects.exists()
 
 
 def test_one_waiting_request_per_mentor_and_milestone(
-    learner, milestone, active, waiting, make_user, make_mentorship
+    learner, first_milestone, active, waiting, make_user, make_mentorship
 ):
     with pytest.raises(MentoringError, match="already has a waiting request"):
-        review_request(mentee=learner, milestone=milestone, mentorship=active, message="again")
+        review_request(
+            mentee=learner, milestone=first_milestone, mentorship=active, message="again"
+        )
 
     # Another mentor may be asked about the same milestone.
     second = make_mentorship(make_user("second-mentor"), learner)
-    review_request(mentee=learner, milestone=milestone, mentorship=second, message="")
+    review_request(mentee=learner, milestone=first_milestone, mentorship=second, message="")
     assert ReviewRequest.objects.filter(status=ReviewStatus.WAITING).count() == 2
 
 
 def test_a_new_request_is_possible_once_the_last_one_is_decided(
-    learner, milestone, active, waiting
+    learner, first_milestone, active, waiting
 ):
     review_decide(review=waiting, verdict=ReviewStatus.CHANGES_REQUESTED, comment="Add tests")
 
-    again = review_request(mentee=learner, milestone=milestone, mentorship=active, message="")
+    again = review_request(mentee=learner, milestone=first_milestone, mentorship=active, message="")
 
     assert again.status == ReviewStatus.WAITING
     assert ReviewRequest.objects.count() == 2
 
 
 def test_requesting_a_review_emails_the_mentor(
-    learner, mentor, milestone, active, done, django_capture_on_commit_callbacks
+    learner, mentor, first_milestone, active, done, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        review_request(mentee=learner, milestone=milestone, mentorship=active, message="Thanks!")
+        review_request(
+            mentee=learner, milestone=first_milestone, mentorship=active, message="Thanks!"
+        )
 
     assert [m.to for m in mail.outbox] == [[mentor.email]]
-    assert milestone.title in mail.outbox[0].subject
+    assert first_milestone.title in mail.outbox[0].subject
     assert "Thanks!" in mail.outbox[0].body
 
 
@@ -376,7 +371,7 @@ def test_requesting_a_review_emails_the_mentor(
 
 
 def test_approval_verifies_the_milestone_and_emails_the_learner(
-    learner, mentor, milestone, waiting, django_capture_on_commit_callbacks
+    learner, mentor, first_milestone, waiting, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         review_decide(review=waiting, verdict=ReviewStatus.APPROVED, comment="Well done")
@@ -385,7 +380,7 @@ def test_approval_verifies_the_milestone_and_emails_the_learner(
     assert waiting.status == ReviewStatus.APPROVED
     assert waiting.comment == "Well done"
     assert waiting.decided_at is not None
-    progress = Progress.objects.get(learner=learner, milestone=milestone)
+    progress = Progress.objects.get(learner=learner, milestone=first_milestone)
     assert progress.verified_at == waiting.decided_at
     assert progress.verified_by == mentor
     assert [m.to for m in mail.outbox] == [[learner.email]]
@@ -394,14 +389,14 @@ def test_approval_verifies_the_milestone_and_emails_the_learner(
 
 
 def test_requesting_changes_does_not_verify(
-    learner, milestone, waiting, django_capture_on_commit_callbacks
+    learner, first_milestone, waiting, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         review_decide(review=waiting, verdict=ReviewStatus.CHANGES_REQUESTED, comment="Add tests")
 
     waiting.refresh_from_db()
     assert waiting.status == ReviewStatus.CHANGES_REQUESTED
-    assert Progress.objects.get(learner=learner, milestone=milestone).verified_at is None
+    assert Progress.objects.get(learner=learner, milestone=first_milestone).verified_at is None
     assert [m.to for m in mail.outbox] == [[learner.email]]
     assert "asked for changes" in mail.outbox[0].subject
 
@@ -437,7 +432,7 @@ def test_a_verdict_is_approve_or_request_changes(waiting, verdict, error):
 
 
 @pytest.mark.parametrize("second", [ReviewStatus.APPROVED, ReviewStatus.CHANGES_REQUESTED])
-def test_a_request_is_decided_once(learner, milestone, waiting, second):
+def test_a_request_is_decided_once(learner, first_milestone, waiting, second):
     review_decide(review=waiting, verdict=ReviewStatus.CHANGES_REQUESTED, comment="Add tests")
 
     with pytest.raises(MentoringError, match="already been answered"):
@@ -445,7 +440,7 @@ def test_a_request_is_decided_once(learner, milestone, waiting, second):
 
     waiting.refresh_from_db()
     assert (waiting.status, waiting.comment) == (ReviewStatus.CHANGES_REQUESTED, "Add tests")
-    assert Progress.objects.get(learner=learner, milestone=milestone).verified_at is None
+    assert Progress.objects.get(learner=learner, milestone=first_milestone).verified_at is None
 
 
 def test_no_verdict_once_the_mentorship_ended(active, waiting):
@@ -456,12 +451,16 @@ def test_no_verdict_once_the_mentorship_ended(active, waiting):
         review_decide(review=waiting, verdict=ReviewStatus.APPROVED, comment="")
 
 
-def test_leaving_done_withdraws_the_verification_but_keeps_the_verdict(learner, milestone, waiting):
+def test_leaving_done_withdraws_the_verification_but_keeps_the_verdict(
+    learner, first_milestone, waiting
+):
     review_decide(review=waiting, verdict=ReviewStatus.APPROVED, comment="Well done")
 
-    progress_set_status(learner=learner, milestone=milestone, status=ProgressStatus.IN_PROGRESS)
+    progress_set_status(
+        learner=learner, milestone=first_milestone, status=ProgressStatus.IN_PROGRESS
+    )
 
-    progress = Progress.objects.get(learner=learner, milestone=milestone)
+    progress = Progress.objects.get(learner=learner, milestone=first_milestone)
     assert progress.status == ProgressStatus.IN_PROGRESS
     assert progress.verified_at is None
     assert progress.verified_by is None
@@ -469,7 +468,7 @@ def test_leaving_done_withdraws_the_verification_but_keeps_the_verdict(learner, 
     assert waiting.status == ReviewStatus.APPROVED
     assert waiting.comment == "Well done"
     history = list(
-        ProgressEvent.objects.filter(learner=learner, milestone=milestone)
+        ProgressEvent.objects.filter(learner=learner, milestone=first_milestone)
         .order_by("pk")
         .values_list("old_status", "new_status")
     )
@@ -479,12 +478,14 @@ def test_leaving_done_withdraws_the_verification_but_keeps_the_verdict(learner, 
     ]
 
     # Done again is not verified again: that takes a new review.
-    progress_set_status(learner=learner, milestone=milestone, status=ProgressStatus.DONE)
+    progress_set_status(learner=learner, milestone=first_milestone, status=ProgressStatus.DONE)
     assert Progress.objects.get(pk=progress.pk).verified_at is None
 
 
-def test_leaving_done_closes_a_waiting_request(learner, milestone, waiting):
-    progress_set_status(learner=learner, milestone=milestone, status=ProgressStatus.IN_PROGRESS)
+def test_leaving_done_closes_a_waiting_request(learner, first_milestone, waiting):
+    progress_set_status(
+        learner=learner, milestone=first_milestone, status=ProgressStatus.IN_PROGRESS
+    )
 
     waiting.refresh_from_db()
     assert waiting.status == ReviewStatus.CLOSED

@@ -2,16 +2,16 @@
 and the health check; and what each of those pages costs in SQL whatever the guide's size."""
 
 import json
-import re
 from http import HTTPStatus
 
-import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
 from tracker.models import Level, Milestone
 
 EN_DASH = "\N{EN DASH}"  # between the two figures of a range
+
+
 GUIDE_URL = reverse("tracker:guide", kwargs={"guide_slug": "ml-engineer"})
 
 
@@ -63,7 +63,7 @@ def test_landing_without_a_published_guide_says_so(client, make_guide):
     assert "A secret draft" not in html
 
 
-# --- the list of guides --------------------------------------------------------------------
+# --- the list of guides ------------------------------------------------------------------
 
 
 def test_guides_lists_published_guides_only(client, ml_guide, make_guide):
@@ -75,7 +75,7 @@ def test_guides_lists_published_guides_only(client, ml_guide, make_guide):
     assert "Draft guide in the works" not in html
 
 
-# --- one guide ----------------------------------------------------------------------------
+# --- one guide ---------------------------------------------------------------------------
 
 
 def test_guide_page_shows_every_active_milestone_with_hours_and_resources(client, ml_guide):
@@ -196,7 +196,7 @@ def test_unknown_guides_and_milestones_are_not_found(client, ml_guide, make_guid
     assert client.get("/guides/ml-engineer/milestone-0/").status_code == HTTPStatus.NOT_FOUND
 
 
-# --- one milestone -------------------------------------------------------------------------
+# --- one milestone -----------------------------------------------------------------------
 
 
 def test_milestone_page_shows_its_details_resources_and_neighbours(client, ml_guide):
@@ -236,47 +236,12 @@ def test_healthz_reports_the_database(client, db):
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Type"] == "application/json"
     assert json.loads(response.content) == {"status": "ok", "database": "ok"}
-    assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+    assert "no-cache" in response["Cache-Control"]
 
 
 def test_public_pages_refuse_writes(client, ml_guide):
     for url in (reverse("tracker:landing"), GUIDE_URL, reverse("tracker:healthz")):
         assert client.post(url).status_code == HTTPStatus.METHOD_NOT_ALLOWED
-
-
-# --- query budgets -----------------------------------------------------------------------
-
-# Exact counts, measured on a guide of five milestones; they must not grow with its size.
-BUDGETS = [
-    pytest.param("tracker:landing", {}, 3, id="landing"),
-    pytest.param("tracker:guides", {}, 1, id="guides"),
-    pytest.param("tracker:guide", {"guide_slug": "sized"}, 8, id="guide"),
-    pytest.param(
-        "tracker:milestone",
-        {"guide_slug": "sized", "milestone_slug": "milestone-4"},
-        5,
-        id="milestone",
-    ),
-    pytest.param("tracker:healthz", {}, 1, id="healthz"),
-]
-
-
-@pytest.mark.parametrize("size", [5, 60])
-@pytest.mark.parametrize(("name", "kwargs", "queries"), BUDGETS)
-def test_public_pages_cost_the_same_for_any_guide_size(
-    client, make_guide, django_assert_num_queries, size, name, kwargs, queries
-):
-    make_guide(milestones=size, slug="sized")
-    url = reverse(name, kwargs=kwargs)
-
-    with django_assert_num_queries(queries):
-        response = client.get(url)
-
-    assert response.status_code == HTTPStatus.OK
-    if name == "tracker:guide":
-        # The large guide's page really lists its sixty milestones (and links prerequisites).
-        assert len(re.findall(r'id="m-milestone-\d+"', response.content.decode())) == size
-        assert "After: <a href" in response.content.decode()
 
 
 def test_no_template_syntax_leaks_into_any_page(client, ml_guide, make_user, complete):

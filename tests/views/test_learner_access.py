@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, notes_url, status_url
 from tracker.models import Milestone, Profile, Progress, ProgressEvent, ProgressStatus
 from tracker.services.progress import progress_set_status, progress_update_notes
 
@@ -18,16 +18,6 @@ User = get_user_model()
 pytestmark = pytest.mark.django_db
 
 SECRET_NOTE = "owner's private note about salary talks"
-
-
-@pytest.fixture
-def guide(make_guide):
-    return make_guide(milestones=6)
-
-
-@pytest.fixture
-def milestone(guide):
-    return Milestone.objects.get(guide=guide, slug="milestone-0")
 
 
 @pytest.fixture
@@ -51,14 +41,6 @@ def owner(learner, guide, milestone):
 @pytest.fixture
 def staff(make_user):
     return make_user("staffer", is_staff=True)
-
-
-def status_url(milestone):
-    return reverse("tracker:progress_status", args=[milestone.guide.slug, milestone.slug])
-
-
-def notes_url(milestone):
-    return reverse("tracker:progress_notes", args=[milestone.guide.slug, milestone.slug])
 
 
 def owner_rows(owner):
@@ -185,12 +167,8 @@ def test_another_learner_never_sees_the_owners_note_or_status(client, owner, int
     assert dashboard.context["is_new"] is True
 
 
-def test_the_json_export_holds_only_the_requesters_data(client, owner, intruder, guide):
-    progress_set_status(
-        learner=intruder,
-        milestone=Milestone.objects.get(guide=guide, slug="milestone-5"),
-        status=ProgressStatus.IN_PROGRESS,
-    )
+def test_the_json_export_holds_only_the_requesters_data(client, owner, intruder, m):
+    progress_set_status(learner=intruder, milestone=m[5], status=ProgressStatus.IN_PROGRESS)
     client.force_login(intruder)
 
     data = json.loads(client.get(reverse("tracker:export_json")).content)
@@ -202,12 +180,8 @@ def test_the_json_export_holds_only_the_requesters_data(client, owner, intruder,
     assert owner.email not in json.dumps(data)
 
 
-def test_the_csv_export_holds_only_the_requesters_data(client, owner, intruder, guide):
-    progress_set_status(
-        learner=intruder,
-        milestone=Milestone.objects.get(guide=guide, slug="milestone-5"),
-        status=ProgressStatus.DONE,
-    )
+def test_the_csv_export_holds_only_the_requesters_data(client, owner, intruder, m):
+    progress_set_status(learner=intruder, milestone=m[5], status=ProgressStatus.DONE)
     client.force_login(intruder)
 
     body = client.get(reverse("tracker:export_csv")).content.decode()

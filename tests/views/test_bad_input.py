@@ -19,22 +19,6 @@ User = get_user_model()
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def guide(make_guide):
-    return make_guide(milestones=6)
-
-
-@pytest.fixture
-def milestone(guide):
-    return Milestone.objects.get(guide=guide, slug="milestone-0")
-
-
-@pytest.fixture
-def logged_in(client, learner):
-    client.force_login(learner)
-    return client
-
-
 def status_url(guide_slug, milestone_slug):
     return reverse("tracker:progress_status", args=[guide_slug, milestone_slug])
 
@@ -78,23 +62,21 @@ def test_an_unknown_status_is_refused_with_a_message(logged_in, milestone, uncha
     assert any("Choose not started, in progress or done." in m or "required" in m for m in messages)
 
 
-def test_an_unknown_status_over_htmx_is_a_400(logged_in, milestone, unchanged):
-    response = logged_in.post(
-        status_url("test-guide", "milestone-0"),
-        {"status": "finished", "view": "guide"},
-        headers={"HX-Request": "true"},
+def htmx_status_post(client, data):
+    return client.post(
+        status_url("test-guide", "milestone-0"), data, headers={"HX-Request": "true"}
     )
+
+
+def test_an_unknown_status_over_htmx_is_a_400(logged_in, milestone, unchanged):
+    response = htmx_status_post(logged_in, {"status": "finished", "view": "guide"})
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "Choose not started, in progress or done." in response.content.decode()
 
 
 def test_an_unknown_view_over_htmx_falls_back_to_the_guide_fragment(logged_in, milestone):
-    response = logged_in.post(
-        status_url("test-guide", "milestone-0"),
-        {"status": "done", "view": "<script>"},
-        headers={"HX-Request": "true"},
-    )
+    response = htmx_status_post(logged_in, {"status": "done", "view": "<script>"})
 
     assert response.status_code == HTTPStatus.OK
     assert 'id="m-milestone-0"' in response.content.decode()
@@ -312,11 +294,7 @@ def test_a_post_without_a_csrf_token_is_403(csrf_client, milestone, unchanged, u
 
 
 def test_a_htmx_post_without_a_csrf_header_is_403(csrf_client, milestone, unchanged):
-    response = csrf_client.post(
-        status_url("test-guide", "milestone-0"),
-        {"status": "done", "view": "guide"},
-        headers={"HX-Request": "true"},
-    )
+    response = htmx_status_post(csrf_client, {"status": "done", "view": "guide"})
 
     assert response.status_code == HTTPStatus.FORBIDDEN
 

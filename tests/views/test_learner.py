@@ -1,155 +1,56 @@
-"""Marking milestones: the service's history and timestamps, and the status and notes views."""
+"""The learner's own pages: the dashboard, the status and notes views (with and without
+htmx), and the settings page."""
 
-import itertools
-import threading
 from html.parser import HTMLParser
 from http import HTTPStatus
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
-from tracker.models import (
-    Milestone,
-    Progress,
-    ProgressEvent,
-    ProgressStatus,
-    ReviewRequest,
-    ReviewStatus,
-)
+from tests.conftest import dashboard, messages_of, notes_url, section, status_url
+from tracker.models import Milestone, Profile, Progress, ProgressStatus
 from tracker.services.progress import progress_set_status
+
+pytestmark = pytest.mark.django_db
 
 DONE = ProgressStatus.DONE
 IN_PROGRESS = ProgressStatus.IN_PROGRESS
 NOT_STARTED = ProgressStatus.NOT_STARTED
 
 
-@pytest.fixture
-def guide(make_guide):
-    # Six milestones in three pillars; milestone-3 has milestone-0 as its prerequisite.
-    return make_guide(milestones=6)
+# --- the dashboard -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def milestone(guide):
-    return Milestone.objects.get(guide=guide, slug="milestone-0")
+def test_a_brand_new_learner_is_welcomed(client, learner, guide):
+    html = dashboard(client, learner).content.decode()
+
+    assert "Your plan is ready." in html
+    assert "It has 6 milestones in 3 pillars, about 70 hours of learning." in html
+    block = section(html, 'id="advice-heading"', "</section>")
+    assert "Advice for inactive" not in block
 
 
-def status_url(milestone):
-    return reverse("tracker:progress_status", args=[milestone.guide.slug, milestone.slug])
+def test_the_welcome_goes_once_something_is_marked(client, learner, m, complete):
+    complete(learner, [m[0]], status="in_progress")
+
+    assert "Your plan is ready." not in dashboard(client, learner).content.decode()
 
 
-def notes_url(milestone):
-    return reverse("tracker:progress_notes", args=[milestone.guide.slug, milestone.slug])
+def test_without_a_published_guide_the_dashboard_says_so(client, learner, make_guide):
+    make_guide(published=False)
+
+    response = dashboard(client, learner)
+
+    assert response.templates[0].name == "tracker/learner/no_guide.html"
 
 
-def events_of(learner, milestone):
-    return list(ProgressEvent.objects.filter(learner=learner, milestone=milestone).order_by("id"))
+def test_the_cards_read_in_the_order_a_phone_shows_them(client, learner, guide):
+    """Where you stand and what it is worth, then what to do next, before the history."""
+    html = dashboard(client, learner).content.decode()
 
-
-# --- the service -------------------------------------------------------------------------
-
-
-def test_first_status_creates_one_row_and_one_event(learner, milestone):
-    progress_set_status(learner=learner, milestone=milestone, status=IN_PROGRESS)
-
-    row = Progress.objects.get(learner=learner, milestone=milestone)
-    assert row.status == IN_PROGRESS
-    [event] = events_of(learner, milestone)
-    assert (event.old_status, event.new_status) == (NOT_STARTED, IN_PROGRESS)
-    assert event.actor == learner
-
-
-def test_setting_the_same_status_again_records_nothing_new(learner, milestone):
-    progress_set_status(learner=learner, milestone=milestone, status=DONE)
-    progress_set_status(learner=learner, milestone=milestone, status=DONE)
-
-    assert Progress.objects.filter(learner=learner, milestone=milestone).count() == 1
-    assert len(events_of(learner, milestone)) == 1
-
-
-def test_not_started_on_an_untouched_milestone_is_not_a_change(learner, milestone):
-    progress_set_status(learner=learner, milestone=milestone, status=NOT_STARTED)
-
-    assert events_of(learner, milestone) == []
-
-
-def test_every_change_is_one_event_forming_a_chain(learner, milestone):
-    for status in [IN_PROGRESS, DONE, IN_PROGRESS, NOT_STARTED, DONE]:
-        progress_set_status(learner=learner, milestone=milestone, status=status)
-
-    events = events_of(learner, milestone)
-    assert [(e.old_status, e.new_status) for e in events] == [
-        (NOT_STARTED, IN_PROGRESS),
-        (IN_PROGRESS, DONE),
-        (DONE, IN_PROGRESS),
-        (IN_PROGRESS, NOT_STARTED),
-        (NOT_STARTED, DONE),
-    ]
-    assert Progress.objects.get(learner=learner, milestone=milestone).status == DONE
-
-
-def test_started_and_completed_timestamps_follow_the_status(learner, milestone):
-    row = progress_set_status(learner=learner, milestone=milestone, status=IN_PROGRESS)
-    assert row.started_at is not None
-    assert row.completed_at is None
-    started = row.started_at
-
-    row = progress_set_status(learner=learner, milestone=milestone, status=DONE)
-    assert row.started_at == started, "finishing keeps the moment the learner started"
-    assert row.completed_at is not None
-
-    row = progress_set_status(learner=learner, milestone=milestone, status=IN_PROGRESS)
-    assert row.started_at == started
-    assert row.completed_at is None
-
-    row = progress_set_status(learner=learner, milestone=milestone, status=NOT_STARTED)
-    assert row.started_at is None
-    assert row.completed_at is None
-
-    row.refresh_from_db()
-    assert (row.started_at, row.completed_at) == (None, None)
-
-
-def test_done_straight_from_not_started_sets_both_timestamps(learner, milestone):
-    row = progress_set_status(learner=learner, milestone=milestone, status=DONE)
-    row.refresh_from_db()
-    assert row.started_at is not None
-    assert row.completed_at is not None
-
-
-def test_leaving_done_withdraws_verification_and_closes_waiting_reviews(
-    learner, make_user, make_mentorship, milestone
-):
-    mentor = make_user("mentor")
-    mentorship = make_mentorship(mentor, learner)
-    other_mentorship = make_mentorship(make_user("other-mentor"), learner)
-    row = progress_set_status(learner=learner, milestone=milestone, status=DONE)
-    approved = ReviewRequest.objects.create(
-        progress=row, mentorship=other_mentorship, status=ReviewStatus.APPROVED
-    )
-    waiting = ReviewRequest.objects.create(progress=row, mentorship=mentorship)
-    Progress.objects.filter(pk=row.pk).update(verified_at=row.completed_at, verified_by=mentor)
-
-    row = progress_set_status(learner=learner, milestone=milestone, status=IN_PROGRESS)
-
-    row.refresh_from_db()
-    assert row.verified_at is None
-    assert row.verified_by is None
-    waiting.refresh_from_db()
-    assert waiting.status == ReviewStatus.CLOSED
-    assert waiting.decided_at is not None
-    assert waiting.closed_reason
-    approved.refresh_from_db()
-    assert approved.status == ReviewStatus.APPROVED, "a past verdict stays in the history"
-
-
-def test_an_unknown_status_is_refused_and_writes_nothing(learner, milestone):
-    with pytest.raises(ValueError, match="finished"):
-        progress_set_status(learner=learner, milestone=milestone, status="finished")
-
-    assert not Progress.objects.filter(learner=learner).exists()
-    assert not ProgressEvent.objects.filter(learner=learner).exists()
+    headings = ["path", "stage", "next", "advice", "activity", "verdicts"]
+    positions = [html.index(f'id="{name}-heading"') for name in headings]
+    assert positions == sorted(positions)
 
 
 # --- the status view without JavaScript --------------------------------------------------
@@ -202,14 +103,20 @@ def htmx_post(client, milestone, status, view):
     )
 
 
-def test_htmx_on_the_guide_returns_the_item_and_an_updated_summary(client, learner, milestone):
-    client.force_login(learner)
-
-    response = htmx_post(client, milestone, "done", "guide")
-
+def htmx_fragment(client, milestone, status, view) -> str:
+    """What an htmx status post answers: a fragment, not a whole page."""
+    response = htmx_post(client, milestone, status, view)
     assert response.status_code == HTTPStatus.OK
     html = response.content.decode()
     assert "<html" not in html, "a fragment, not a whole page"
+    return html
+
+
+def test_htmx_on_the_guide_returns_the_item_and_an_updated_summary(client, learner, milestone):
+    client.force_login(learner)
+
+    html = htmx_fragment(client, milestone, "done", "guide")
+
     assert html.lstrip().startswith('<li class="milestone-item" id="m-milestone-0">')
     assert 'aria-label="Mark Milestone 0 as done"' in html
     assert 'id="progress-summary"' in html
@@ -221,11 +128,8 @@ def test_htmx_on_the_guide_returns_the_item_and_an_updated_summary(client, learn
 def test_htmx_on_the_dashboard_returns_the_dashboard_body(client, learner, milestone):
     client.force_login(learner)
 
-    response = htmx_post(client, milestone, "done", "dashboard")
+    html = htmx_fragment(client, milestone, "done", "dashboard")
 
-    assert response.status_code == HTTPStatus.OK
-    html = response.content.decode()
-    assert "<html" not in html
     assert html.lstrip().startswith('<div id="dashboard-body">')
     assert "<strong>17%</strong> · 1 of 6 milestones" in html
 
@@ -233,11 +137,8 @@ def test_htmx_on_the_dashboard_returns_the_dashboard_body(client, learner, miles
 def test_htmx_on_the_milestone_page_returns_the_status_card(client, learner, milestone):
     client.force_login(learner)
 
-    response = htmx_post(client, milestone, "in_progress", "milestone")
+    html = htmx_fragment(client, milestone, "in_progress", "milestone")
 
-    assert response.status_code == HTTPStatus.OK
-    html = response.content.decode()
-    assert "<html" not in html
     assert 'id="milestone-status"' in html
     assert "In progress</span>" in html
     assert 'aria-pressed="true" aria-label="Mark Milestone 0 as in progress"' in html
@@ -377,43 +278,57 @@ def test_finished_prerequisites_are_no_longer_suggested(client, learner, guide, 
     assert "the guide suggests finishing" not in page
 
 
-# --- two requests at once ----------------------------------------------------------------
+# --- settings ----------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
-def test_simultaneous_status_changes_keep_one_row_and_a_consistent_history(make_guide, make_user):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises all writers, so nothing would race")
-    guide = make_guide(milestones=3)
-    learner = make_user("racer")
-    milestone = Milestone.objects.get(guide=guide, slug="milestone-0")
-    threads_count = 8
-    statuses = [[IN_PROGRESS, DONE, NOT_STARTED][n % 3] for n in range(threads_count)]
-    barrier = threading.Barrier(threads_count)
-    errors: list[BaseException] = []
+def test_settings_save_profile_region_and_privacy(logged_in, learner, guide):
+    response = logged_in.post(
+        reverse("tracker:settings"),
+        {"display_name": "Ada L.", "region": "US tech hubs", "public_profile": "on"},
+        follow=True,
+    )
 
-    def work(status):
-        try:
-            barrier.wait(timeout=10)
-            progress_set_status(learner=learner, milestone=milestone, status=status)
-        except BaseException as error:  # reported in the main thread
-            errors.append(error)
-        finally:
-            connection.close()
+    assert response.redirect_chain == [(reverse("tracker:settings"), HTTPStatus.FOUND)]
+    assert "Your settings are saved." in messages_of(response)
+    profile = Profile.objects.get(user=learner)
+    assert profile.display_name == "Ada L."
+    assert profile.region == "US tech hubs"
+    assert profile.public_profile is True
+    assert profile.share_notes_with_mentors is False, "an unticked box turns sharing off"
+    page = response.content.decode()
+    assert reverse("tracker:public_profile", args=["learner"]) in page
+    assert reverse("tracker:public_badge", args=["learner"]) in page
 
-    threads = [threading.Thread(target=work, args=(s,)) for s in statuses]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
 
-    assert errors == []
-    [row] = Progress.objects.filter(learner=learner, milestone=milestone)
-    events = events_of(learner, milestone)
-    assert events, "at least one thread changed the status"
-    assert events[0].old_status == NOT_STARTED
-    for before, after in itertools.pairwise(events):
-        assert after.old_status == before.new_status
-    for event in events:
-        assert event.old_status != event.new_status
-    assert events[-1].new_status == row.status
+def test_settings_offer_the_guides_regions(logged_in, guide):
+    response = logged_in.get(reverse("tracker:settings"))
+
+    choices = [value for value, _ in response.context["form"].fields["region"].choices]
+    assert choices == ["", "US tech hubs", "United States"]
+
+
+def test_settings_can_turn_sharing_back_on_and_clear_the_region(logged_in, learner, guide):
+    Profile.objects.filter(user=learner).update(
+        region="United States", share_notes_with_mentors=False, public_profile=True
+    )
+
+    logged_in.post(
+        reverse("tracker:settings"),
+        {"display_name": "", "region": "", "share_notes_with_mentors": "on"},
+    )
+
+    profile = Profile.objects.get(user=learner)
+    assert (profile.region, profile.share_notes_with_mentors, profile.public_profile) == (
+        "",
+        True,
+        False,
+    )
+
+
+def test_the_chosen_guide_is_the_one_on_the_dashboard(logged_in, learner, guide, make_guide):
+    second = make_guide(milestones=2, slug="second", title="Become a Second Engineer")
+
+    logged_in.post(reverse("tracker:settings"), {"region": "", "current_guide": second.pk})
+
+    assert Profile.objects.get(user=learner).current_guide == second
+    assert logged_in.get(reverse("tracker:dashboard")).context["guide"] == second

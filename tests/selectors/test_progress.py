@@ -1,0 +1,120 @@
+"""What the learner's pages cost in queries (tracker.selectors.progress): the dashboard and
+the guide page, whatever the size of the guide or of the learner's history."""
+
+import datetime
+from http import HTTPStatus
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import DASHBOARD
+from tracker.caching.content import clear as clear_content_cache
+from tracker.models import Milestone, ProgressEvent, ProgressStatus
+
+pytestmark = pytest.mark.django_db
+
+
+# What each page costs today (session, user, profile and the page's own reads); a change
+# that needs more queries should say why here.
+QUERY_BUDGET = {"dashboard": 16, "guide": 11}
+
+
+def mark_some(learner, guide, complete):
+    milestones = list(Milestone.objects.filter(guide=guide).order_by("order")[:4])
+    complete(learner, milestones[:3])
+    complete(learner, milestones[3:], status="in_progress")
+
+
+def count_queries(client, url) -> tuple[int, str]:
+    """Queries of one request with cold caches: the most a page can cost."""
+    clear_content_cache()
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == HTTPStatus.OK
+    return len(queries), "\n".join(q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.parametrize("page_name", ["dashboard", "guide"])
+def test_page_costs_the_same_for_5_or_60_milestones(
+    client, make_guide, make_user, complete, page_name, django_assert_max_num_queries
+):
+    small_guide = make_guide(milestones=5, slug="small")
+    big_guide = make_guide(milestones=60, slug="big")
+    small_learner, big_learner = make_user("small"), make_user("big")
+    for user, guide in [(small_learner, small_guide), (big_learner, big_guide)]:
+        user.profile.current_guide = guide
+        user.profile.save()
+        mark_some(user, guide, complete)
+
+    def url(guide):
+        if page_name == "dashboard":
+            return DASHBOARD
+        return reverse("tracker:guide", args=[guide.slug])
+
+    client.force_login(small_learner)
+    small, small_sql = count_queries(client, url(small_guide))
+    assert small <= QUERY_BUDGET[page_name], small_sql
+    client.force_login(big_learner)
+    clear_content_cache()
+    cache.clear()
+    with django_assert_max_num_queries(small):
+        response = client.get(url(big_guide))
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["overall"].total == 60
+    big, big_sql = count_queries(client, url(big_guide))
+    assert big == small, f"small:\n{small_sql}\n\nbig:\n{big_sql}"
+
+
+def add_events(learner, guide, count):
+    milestones = list(Milestone.objects.filter(guide=guide))
+    now = timezone.now()
+    per_week = 10
+    for week in range(count // per_week):
+        moment = now - datetime.timedelta(weeks=week)
+        # The explicit time holds for a default; the patched clock for an auto_now_add.
+        with mock.patch("django.utils.timezone.now", return_value=moment):
+            ProgressEvent.objects.bulk_create(
+                ProgressEvent(
+                    learner=learner,
+                    milestone=milestones[(week * per_week + n) % len(milestones)],
+                    actor=learner,
+                    old_status=ProgressStatus.IN_PROGRESS,
+                    new_status=ProgressStatus.DONE,
+                    created_at=moment,
+                )
+                for n in range(per_week)
+            )
+
+
+@pytest.mark.parametrize("page_name", ["dashboard", "guide"])
+def test_page_costs_the_same_with_0_or_500_history_events(
+    client, make_guide, make_user, complete, page_name, django_assert_max_num_queries
+):
+    guide = make_guide(milestones=5)
+    quiet, busy = make_user("quiet"), make_user("busy")
+    mark_some(quiet, guide, complete)
+    mark_some(busy, guide, complete)
+    ProgressEvent.objects.filter(learner=quiet).delete()
+    add_events(busy, guide, 500)
+    assert ProgressEvent.objects.filter(learner=busy).count() >= 500
+    url = DASHBOARD if page_name == "dashboard" else reverse("tracker:guide", args=[guide.slug])
+
+    client.force_login(quiet)
+    small, small_sql = count_queries(client, url)
+    assert small <= QUERY_BUDGET[page_name], small_sql
+    client.force_login(busy)
+    clear_content_cache()
+    with django_assert_max_num_queries(small):
+        response = client.get(url)
+    assert response.status_code == HTTPStatus.OK
+    big, big_sql = count_queries(client, url)
+    assert big == small, f"no events:\n{small_sql}\n\n500 events:\n{big_sql}"
+    if page_name == "dashboard":
+        assert response.context["activity"].streak >= 50  # fifty weeks in a row, with events
+        assert response.context["activity"].total == 12 * 10 + 3
