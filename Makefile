@@ -11,9 +11,12 @@ install:  ## the locked dependencies, in .venv (installs uv itself when missing)
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check uv
 	@$(UV) sync --frozen --quiet
 
-run: install  ## migrate, load the guide, serve on http://127.0.0.1:$(PORT)
+run: install  ## migrate, load the guide, then serve on http://127.0.0.1:$(PORT) with a worker and the scheduler (one Ctrl-C stops all three)
 	$(UV) run python manage.py migrate --noinput
 	$(UV) run python manage.py load_guide
+	@trap 'kill 0' EXIT; \
+	$(UV) run python manage.py db_worker --interval 1 & \
+	$(UV) run python manage.py crontask --no-heartbeat & \
 	$(UV) run python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install  ## the whole suite (browser tests skip when Chromium is missing, unless E2E_REQUIRED=1)

@@ -70,6 +70,8 @@ def environment() -> dict:
         "SECRET_KEY": "audit-only-secret-key-0123456789-abcdefghijklmnopqrstuv",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "0",
+        "SITE_URL": "http://127.0.0.1:8000",
+        "LIMITS_FACTOR": "1000",
         "DATABASE_URL": f"sqlite:///{database}",
         "STATIC_ROOT": str(REPORTS / "audit-static"),
         "DJANGO_SETTINGS_MODULE": "careerpath.settings",

@@ -71,6 +71,8 @@ def server_env(database_url: str) -> dict:
         "SECRET_KEY": "load-test-only-secret-key-0123456789-abcdefghijklmnop",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "0",
+        "SITE_URL": "http://127.0.0.1:8000",
+        "LIMITS_FACTOR": "1000",
         "STATIC_ROOT": tempfile.mkdtemp(prefix="load-static-"),
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "AXES_ENABLED": "0",

@@ -61,6 +61,8 @@ def setup_django(database_url: str) -> None:
             "SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnop",
             "ALLOWED_HOSTS": "testserver",
             "SECURE_SSL_REDIRECT": "0",
+            "SITE_URL": "http://127.0.0.1:8000",
+            "LIMITS_FACTOR": "1000",
             "STATIC_ROOT": tempfile.mkdtemp(prefix="bench-static-"),
             "DJANGO_SETTINGS_MODULE": "bench.settings",
         }

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_tasks_db",
+    "crontask",
     "tracker",
 ]
 
@@ -114,6 +116,15 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+else:
+    # A server that never answers must not hold a thread for ever: give up connecting
+    # after DB_CONNECT_TIMEOUT seconds, and have the server cancel any statement that
+    # runs longer than DB_STATEMENT_TIMEOUT_MS.
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "3")),
+        "options": f"-c statement_timeout={int(os.environ.get('DB_STATEMENT_TIMEOUT_MS', '5000'))}",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -142,15 +153,70 @@ AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "tracker.limits.client_ip"
 
-# Cached page parts are keyed by versions, never invalidated (tracker.fragments), so a cache
-# per process is correct; its size bounds the memory: a dashboard body is about 15 KB.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "2000"))},
-    }
+# Behind N reverse proxies that each append to X-Forwarded-For, the client is the N-th
+# address from the right; with 0 (the default) it is the connection's own address, and no
+# header a client can send is believed.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# Limits (count, seconds), each multiplied by LIMITS_FACTOR: raise it for load tests and
+# test suites that sign up many people from one address (tracker.limits).
+LIMITS_FACTOR = float(os.environ.get("LIMITS_FACTOR", "1"))
+LIMITS = {
+    "password_reset_per_address": (3, 60 * 60),
+    "password_reset_per_client": (10, 60 * 60),
+    "sign_up_per_client": (10, 60 * 60),
+    "invitations_per_inviter": (10, 24 * 60 * 60),
+    "invitations_per_invitee": (3, 24 * 60 * 60),
 }
+
+# Pages are cached under keys made of versions, never invalidated (tracker.caching), so a
+# cache per process is correct; with REDIS_URL every process shares one. The limits need a
+# cache that all processes share: Redis, or else a table in the database.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+PAGE_CACHE_TIMEOUT = 24 * 60 * 60
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "careerpath",
+            "TIMEOUT": PAGE_CACHE_TIMEOUT,
+        },
+        "limits": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "careerpath-limits",
+        },
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # One scheduler at a time (tracker.tasks' jobs are safe to run twice anyway).
+    CRONTASK = {"REDIS_URL": REDIS_URL}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "TIMEOUT": PAGE_CACHE_TIMEOUT,
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "2000"))},
+        },
+        "limits": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "careerpath_limits",
+        },
+    }
+
+# Side effects (mail) are tasks stored in the database, in the transaction of the change
+# that causes them, and run by `manage.py db_worker` (tracker.tasks).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "6"))
+MAIL_RETRY_BASE_SECONDS = float(os.environ.get("MAIL_RETRY_BASE_SECONDS", "30"))
+# A task still "running" this long after it started lost its worker (killed): run it again.
+TASK_LEASE_SECONDS = int(os.environ.get("TASK_LEASE_SECONDS", "600"))
+# /healthz reports the queue as stuck when its oldest waiting task is older than this.
+TASK_QUEUE_MAX_AGE_SECONDS = int(os.environ.get("TASK_QUEUE_MAX_AGE_SECONDS", "900"))
+# Login records, finished tasks, sent mail and job runs are removed after this many days.
+RECORDS_KEPT_DAYS = int(os.environ.get("RECORDS_KEPT_DAYS", "30"))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -227,7 +293,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # The scheduler logs every run of every job; its warnings and errors are enough.
+        "apscheduler": {"level": "WARNING"},
+        # `db_worker` adds a handler of its own: without this, each line shows twice.
+        "django_tasks_db": {"propagate": False},
+    },
 }
 
-NOTIFY_IN_BACKGROUND = True
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Links in mail: the address the site is reached at, e.g. https://careerpath.example.
+SITE_URL = (
+    os.environ.get("SITE_URL", "").strip() or "http://127.0.0.1:8000"
+    if DEBUG
+    else require_env("SITE_URL")
+).rstrip("/")

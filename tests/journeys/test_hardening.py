@@ -20,6 +20,7 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "SECRET_KEY": "x" * 20 + "production-secret-key-for-tests-only-9f8e7d6c5b4a",
     "ALLOWED_HOSTS": "careerpath.example",
+    "SITE_URL": "https://careerpath.example",
 }
 
 PROBE = """

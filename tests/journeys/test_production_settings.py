@@ -41,6 +41,7 @@ def production(**overrides: str) -> dict[str, str]:
         "DJANGO_DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "example.com",
+        "SITE_URL": "https://example.com",
         # Password resets need real mail: production names its SMTP server.
         "EMAIL_HOST": "smtp.example.com",
     }
@@ -55,7 +56,7 @@ def test_deploy_checks_pass_with_production_settings():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("name", ["SECRET_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("name", ["SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"])
 def test_production_without_a_required_setting_refuses_to_start(name):
     env = production()
     del env[name]

@@ -235,7 +235,7 @@ def test_healthz_reports_the_database(client, db):
 
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Type"] == "application/json"
-    assert json.loads(response.content) == {"status": "ok", "database": "ok"}
+    assert json.loads(response.content) == {"status": "ok", "database": "ok", "tasks": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 

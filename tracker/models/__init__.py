@@ -25,6 +25,7 @@ from tracker.models.mentoring import (
     ReviewRequest,
     ReviewStatus,
 )
+from tracker.models.operations import HealthProbe, JobRun, Notification
 from tracker.models.progress import Progress, ProgressEvent, ProgressStatus, http_url_validator
 
 __all__ = [
@@ -35,12 +36,15 @@ __all__ = [
     "CareerStage",
     "Guide",
     "GuidePart",
+    "HealthProbe",
     "ImpactArea",
+    "JobRun",
     "Level",
     "Mentorship",
     "MentorshipStatus",
     "Milestone",
     "MilestonePrerequisite",
+    "Notification",
     "Pillar",
     "Profile",
     "Progress",

@@ -1,11 +1,29 @@
 """What CareerPath keeps about a person beside Django's user: their profile."""
 
+import unicodedata
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models.base import VersionedModel
 from tracker.models.content import Guide
+
+LINE_BREAKING = {"Cc", "Cf", "Zl", "Zp"}  # control and format characters, line separators
+
+
+def validate_one_line(value: str) -> None:
+    """A name goes into mail headers ("Ada asks you to be their mentor"): a line break
+    or a control character there would break every mail that carries it."""
+    if any(unicodedata.category(char) in LINE_BREAKING for char in value):
+        raise ValidationError(
+            _(
+                "Use one line of letters, digits, spaces and punctuation: line breaks, "
+                "tabs and other control characters are not allowed."
+            ),
+            code="not_one_line",
+        )
 
 
 class Profile(VersionedModel):
@@ -14,7 +32,9 @@ class Profile(VersionedModel):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
-    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    display_name = models.CharField(
+        _("display name"), max_length=80, blank=True, validators=[validate_one_line]
+    )
     region = models.CharField(
         _("region"),
         max_length=120,

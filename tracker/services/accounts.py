@@ -1,5 +1,6 @@
 """Writes of an account: signing up and deleting it with all of its data."""
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -17,11 +18,16 @@ def user_sign_up(*, username: str, email: str, password: str) -> AbstractBaseUse
     return user
 
 
+@transaction.atomic
 def user_delete(*, user: AbstractBaseUser) -> None:
     """Delete the account and, through the database's cascades, all of its personal data:
-    profile, progress, history, mentorships and the reviews in them. Mentees keep their own
-    progress; a verification this person gave stays, with "verified by" left empty.
+    profile, progress, history, mentorships and the reviews in them; and the login records
+    kept under its username. Mentees keep their own progress; a verification this person
+    gave stays, with "verified by" left empty.
     """
+    username = user.get_username()
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username=username).delete()
     user.delete()
 
 

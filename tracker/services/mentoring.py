@@ -1,15 +1,18 @@
 """Writes of mentoring: invitations, answers, the end of a mentorship, reviews.
 
-Each service is one transaction that locks the rows it changes; a notification goes out
-only once the transaction has committed.
+Each service is one transaction that locks the rows it changes; its mail is recorded in
+the same transaction and sent by a task (tracker.services.notifications).
 """
 
-from django.conf import settings
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from tracker import limits
 from tracker.caching.versions import learner_data_changed
 from tracker.models import (
     OPEN_MENTORSHIP,
@@ -22,7 +25,7 @@ from tracker.models import (
     ReviewStatus,
     display_name,
 )
-from tracker.notifications import notify
+from tracker.services.notifications import notification_record
 from tracker.services.progress import progress_get_locked
 
 User = get_user_model()
@@ -44,6 +47,17 @@ INVITE_SENT_BY_EMAIL = (
 )
 
 
+def _check_inviter_limit(*, mentee: AbstractBaseUser) -> None:
+    """Invitations sent in the window, withdrawn ones included: the database counts them."""
+    count, seconds = limits.allowance("invitations_per_inviter")
+    since = timezone.now() - datetime.timedelta(seconds=seconds)
+    if Mentorship.objects.filter(mentee=mentee, invited_at__gte=since).count() >= count:
+        raise limits.LimitReached(
+            f"You have sent {count} invitations in the last {limits.hours(seconds)}, "
+            "the most CareerPath sends for one person. Please try again tomorrow."
+        )
+
+
 @transaction.atomic
 def mentorship_invite(*, mentee: AbstractBaseUser, identifier: str) -> Mentorship | None:
     """Invite a mentor by username or email address.
@@ -52,7 +66,16 @@ def mentorship_invite(*, mentee: AbstractBaseUser, identifier: str) -> Mentorshi
     message as for a real invitation, so that nobody can probe who has an account.
     """
     by_email = "@" in identifier
+    _check_inviter_limit(mentee=mentee)
     mentor = _find_person(identifier)
+    if by_email or mentor is not None:
+        # By the address as typed, whether or not it has an account: the same answer.
+        limits.check(
+            "invitations_per_invitee",
+            identifier if by_email else f"user:{mentor.pk}",
+            "This person has been invited too often in the last {period}. "
+            "Please try again tomorrow.",
+        )
     if mentor is None:
         if by_email:
             return None
@@ -81,13 +104,14 @@ def mentorship_invite(*, mentee: AbstractBaseUser, identifier: str) -> Mentorshi
         if by_email:
             return None
         raise MentoringError(f"You have already invited {mentor.get_username()}.") from error
-    notify(
-        recipient_email=mentor.email,
-        subject=f"{display_name(mentee)} asks you to be their mentor on CareerPath",
-        body=(
-            f"{display_name(mentee)} would like you to mentor them on CareerPath.\n\n"
-            f"Accept or decline the invitation here: {settings.SITE_URL}/mentoring/\n"
-        ),
+    notification_record(
+        key=f"invitation:{mentorship.pk}",
+        recipient=mentor.email,
+        template="invitation",
+        context={
+            "mentee_name": display_name(mentee),
+            "mentoring_path": reverse("tracker:mentoring"),
+        },
     )
     return mentorship
 
@@ -135,13 +159,17 @@ def review_request(
     review = ReviewRequest(progress=progress, mentorship=mentorship, message=message)
     review.full_clean(exclude=["progress", "mentorship"])
     review.save()
-    notify(
-        recipient_email=mentorship.mentor.email,
-        subject=f"{display_name(mentee)} asks you to review “{milestone.title}”",
-        body=(
-            f"{display_name(mentee)} finished “{milestone.title}” and asks for your review.\n\n"
-            f"{message}\n\nReview it here: {settings.SITE_URL}/mentoring/\n"
-        ),
+    notification_record(
+        key=f"review-request:{review.pk}",
+        recipient=mentorship.mentor.email,
+        template="review_request",
+        context={
+            "mentee_name": display_name(mentee),
+            "mentor_name": display_name(mentorship.mentor),
+            "milestone_title": milestone.title,
+            "message": message,
+            "mentee_path": reverse("tracker:mentee", args=[mentee.get_username()]),
+        },
     )
     return review
 
@@ -155,8 +183,12 @@ def review_decide(
     if verdict not in (ReviewStatus.APPROVED, ReviewStatus.CHANGES_REQUESTED):
         raise MentoringError("Approve the milestone or request changes.")
     review = (
-        ReviewRequest.objects.select_for_update()
-        .select_related("mentorship__mentor", "progress__milestone", "progress__learner")
+        ReviewRequest.objects.select_for_update(of=("self",))
+        .select_related(
+            "mentorship__mentor__profile",
+            "progress__milestone__guide",
+            "progress__learner__profile",
+        )
         .get(pk=review.pk)
     )
     if review.status != ReviewStatus.WAITING:
@@ -176,13 +208,18 @@ def review_decide(
         progress.save(update_fields=["verified_at", "verified_by", "updated_at"])
     learner = review.progress.learner
     outcome = "approved" if verdict == ReviewStatus.APPROVED else "asked for changes on"
-    notify(
-        recipient_email=learner.email,
-        subject=f"Your mentor {outcome} “{review.progress.milestone.title}”",
-        body=(
-            f"{display_name(review.mentorship.mentor)} {outcome} "
-            f"“{review.progress.milestone.title}”.\n\n{comment}\n\n"
-            f"See it on your dashboard: {settings.SITE_URL}/dashboard/\n"
-        ),
+    milestone = review.progress.milestone
+    notification_record(
+        key=f"review-verdict:{review.pk}",
+        recipient=learner.email,
+        template="review_verdict",
+        context={
+            "learner_name": display_name(learner),
+            "mentor_name": display_name(review.mentorship.mentor),
+            "outcome": outcome,
+            "milestone_title": milestone.title,
+            "comment": comment,
+            "milestone_path": milestone.get_absolute_url(),
+        },
     )
     return review

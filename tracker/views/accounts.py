@@ -1,11 +1,16 @@
-"""Sign-up; Django's own views do log in, log out and passwords (see careerpath/urls.py)."""
+"""Sign-up and password reset, limited per client and address; Django's own views do log
+in, log out and the rest of the password pages (see careerpath/urls.py)."""
+
+from http import HTTPStatus
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 
-from tracker.forms import SignUpForm
+from tracker.forms import PasswordResetRequestForm, SignUpForm
+from tracker.limits import LimitReached, check, client_ip
 from tracker.services.accounts import user_sign_up
 
 
@@ -14,14 +19,54 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("tracker:dashboard")
     form = SignUpForm(request.POST or None)
+    status = HTTPStatus.BAD_REQUEST if form.is_bound else HTTPStatus.OK
     if request.method == "POST" and form.is_valid():
-        user = user_sign_up(
-            username=form.cleaned_data["username"],
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password1"],
-        )
-        login(request, user, backend="tracker.auth.ProfileModelBackend")
-        messages.success(request, "Welcome to CareerPath! Here is your plan.")
-        return redirect("tracker:dashboard")
-    status = 400 if form.is_bound else 200
+        try:
+            check(
+                "sign_up_per_client",
+                client_ip(request),
+                "Too many accounts were created from your network in the last {period}. "
+                "Please try again later.",
+            )
+        except LimitReached as limit:
+            form.add_error(None, str(limit))
+            status = HTTPStatus.TOO_MANY_REQUESTS
+        else:
+            user = user_sign_up(
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+            )
+            login(request, user, backend="tracker.auth.ProfileModelBackend")
+            messages.success(request, "Welcome to CareerPath! Here is your plan.")
+            return redirect("tracker:dashboard")
     return render(request, "registration/signup.html", {"form": form}, status=status)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page, whose mail is a task (tracker.tasks.password_reset_send) and
+    which answers alike for any address, within limits per address and per client."""
+
+    form_class = PasswordResetRequestForm
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        try:
+            check(
+                "password_reset_per_client",
+                client_ip(self.request),
+                "Too many password resets were asked from your network in the last "
+                "{period}. Please try again later.",
+            )
+            check(
+                "password_reset_per_address",
+                email,
+                "Too many password resets were asked for this address in the last "
+                "{period}. Check your inbox (and spam folder) for the mails already sent.",
+            )
+        except LimitReached as limit:
+            form.add_error("email", str(limit))
+            return self.render_to_response(
+                self.get_context_data(form=form), status=HTTPStatus.TOO_MANY_REQUESTS
+            )
+        return super().form_valid(form)

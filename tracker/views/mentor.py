@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from tracker import caching, permissions
 from tracker.forms import InviteForm, ReviewDecisionForm, ReviewRequestForm
+from tracker.limits import LimitReached
 from tracker.selectors.content import guide_get_published, milestone_get_detail
 from tracker.selectors.mentoring import (
     mentee_overview_get,
@@ -35,7 +36,7 @@ from tracker.services.mentoring import (
 MENTORING = "tracker/mentor/mentoring.html"
 
 
-def _mentoring_page(request, invite_form=None):
+def _mentoring_page(request, invite_form=None, status=HTTPStatus.BAD_REQUEST):
     """Both sides of mentoring, cached per user until a mentorship, a mentee's data, a
     guide or the day changes (tracker.caching). An invitation form with errors is shown
     afresh, as it was filled in."""
@@ -52,7 +53,7 @@ def _mentoring_page(request, invite_form=None):
         return render_to_string(MENTORING, context, request)
 
     if invite_form is not None:
-        return HttpResponse(render_page(get_token(request)), status=HTTPStatus.BAD_REQUEST)
+        return HttpResponse(render_page(get_token(request)), status=status)
     page = caching.pages.mentoring(
         request,
         profile=profile_get_or_create(user=user),
@@ -72,11 +73,15 @@ def mentoring(request):
 @require_POST
 def invite(request):
     form = InviteForm(request.POST)
+    status = HTTPStatus.BAD_REQUEST
     if form.is_valid():
         try:
             mentorship = mentorship_invite(
                 mentee=request.user, identifier=form.cleaned_data["identifier"]
             )
+        except LimitReached as limit:
+            form.add_error("identifier", str(limit))
+            status = HTTPStatus.TOO_MANY_REQUESTS
         except MentoringError as error:
             form.add_error("identifier", str(error))
         else:
@@ -86,7 +91,7 @@ def invite(request):
             else:
                 messages.success(request, f"Invitation sent to {mentorship.mentor.get_username()}.")
             return redirect("tracker:mentoring")
-    return _mentoring_page(request, invite_form=form)
+    return _mentoring_page(request, invite_form=form, status=status)
 
 
 @login_required

@@ -2,7 +2,6 @@
 
 from http import HTTPStatus
 
-from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -17,6 +16,7 @@ from tracker.selectors.content import (
 )
 from tracker.selectors.mentoring import mentorship_list_active_of_mentee
 from tracker.selectors.progress import guide_page_get, milestone_page_get
+from tracker.services.operations import health_report
 
 
 @require_safe
@@ -60,12 +60,6 @@ def milestone_context(request, guide, milestone, notes_form=None) -> dict:
 @never_cache
 @require_safe
 def healthz(request):
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse(
-            {"status": "error", "database": "unavailable"}, status=HTTPStatus.SERVICE_UNAVAILABLE
-        )
-    return JsonResponse({"status": "ok", "database": "ok"})
+    healthy, report = health_report()
+    status = HTTPStatus.OK if healthy else HTTPStatus.SERVICE_UNAVAILABLE
+    return JsonResponse(report, status=status)
