@@ -9,7 +9,7 @@ from tracker.tasks import oldest_waiting_task_age
 
 
 def _database_state() -> str:
-    """"ok" once a row is written and committed (a full disk or a read-only database fails
+    """ "ok" once a row is written and committed (a full disk or a read-only database fails
     here), else whether the database answers at all."""
     try:
         if not HealthProbe.objects.filter(pk=1).update(checked_at=timezone.now()):
