@@ -8,7 +8,7 @@ from http import HTTPStatus
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.urls import reverse
 from django.utils import timezone
 
@@ -329,11 +329,15 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_content_cache():
+def _fresh_caches():
     """Each test starts without cached guide plans or page fragments (primary keys repeat
-    across tests)."""
-    clear_content_cache()
-    cache.clear()
+    across tests), and with no use of any limit counted."""
+
+    def clear():
+        clear_content_cache()
+        cache.clear()
+        caches["limits"].clear()
+
+    clear()
     yield
-    clear_content_cache()
-    cache.clear()
+    clear()

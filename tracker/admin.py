@@ -8,9 +8,11 @@ from tracker.models import (
     CareerStage,
     Guide,
     ImpactArea,
+    JobRun,
     Mentorship,
     Milestone,
     MilestonePrerequisite,
+    Notification,
     Pillar,
     Profile,
     Progress,
@@ -330,3 +332,56 @@ class ReviewRequestAdmin(admin.ModelAdmin):
     ]
     search_fields = ["progress__learner__username", "mentorship__mentor__username"]
     raw_id_fields = ["progress", "mentorship"]
+
+
+# The app's own work: the mail it sent or gave up on, and the scheduled jobs it ran.
+
+
+class DeliveryFilter(admin.SimpleListFilter):
+    title = _("delivery")
+    parameter_name = "delivery"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("sent", _("Sent")),
+            ("waiting", _("Waiting or retrying")),
+            ("failed", _("Given up")),
+        ]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "sent":
+                return queryset.filter(sent_at__isnull=False)
+            case "waiting":
+                return queryset.filter(sent_at__isnull=True, failed_at__isnull=True)
+            case "failed":
+                return queryset.filter(failed_at__isnull=False)
+        return queryset
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "subject", "attempts", "sent_at", "failed_at"]
+    list_filter = [DeliveryFilter]
+    search_fields = ["recipient", "subject", "key"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in Notification._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    list_display = ["job", "period", "started_at", "finished_at", "result"]
+    list_filter = ["job"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

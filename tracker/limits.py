@@ -51,9 +51,9 @@ def hit(name: str, value: str) -> bool:
 
 
 def hours(seconds: int) -> str:
-    """A period as people say it: "an hour", "24 hours"."""
+    """A period after "in the last": "hour", "24 hours"."""
     count = round(seconds / 3600)
-    return "an hour" if count == 1 else f"{count} hours"
+    return "hour" if count == 1 else f"{count} hours"
 
 
 class LimitReached(Exception):

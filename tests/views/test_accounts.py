@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core import mail
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from tests.conftest import PASSWORD, messages_of
 from tracker.models import Profile
@@ -328,3 +329,39 @@ def test_the_admin_login_is_protected_too(client, make_user, axes_on):
     assert logged_in_user_id(client) is None
     assert client.get(reverse("admin:index")).status_code == HTTPStatus.FOUND
     assert admin.is_staff
+
+
+# --- password reset off the request -------------------------------------------------------
+
+
+@pytest.mark.parametrize("address", ["learner@example.com", "nobody@example.com"])
+def test_a_reset_does_the_same_work_for_any_address(
+    client, learner, address, settings, django_assert_num_queries
+):
+    """The request only enqueues the reset; the worker looks the address up. So the answer
+    costs the same for an address with an account and one without: the same queries."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client.get(reverse("password_reset"))  # the session and CSRF cookie, as a visitor has
+    with django_assert_num_queries(1):  # the task's row
+        response = client.post(reverse("password_reset"), {"email": address})
+
+    assert response.status_code == HTTPStatus.FOUND
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path == "tracker.tasks.password_reset_send"
+    assert mail.outbox == []
+
+
+# --- display names ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["Ada\nLovelace", "Ada\r\nBcc: x@example.com", "Ada\tL", "A\u2028B"]
+)
+def test_a_display_name_that_would_break_a_mail_header_is_refused(logged_in, learner, name):
+    response = logged_in.post(reverse("tracker:settings"), {"display_name": name, "region": ""})
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "line breaks, tabs and other control characters are not allowed" in (
+        response.content.decode()
+    )
+    assert Profile.objects.get(user=learner).display_name == ""

@@ -21,6 +21,8 @@ from tracker.models import (
     Resource,
     ReviewRequest,
 )
+from tracker.services.mentoring import mentorship_invite
+from tracker.tasks import run_once
 
 TRACKER_ADMINS = sorted(
     (
@@ -39,7 +41,8 @@ def admin_url(model, view: str, *args) -> str:
 
 @pytest.fixture
 def learner_data(ml_guide, make_user, make_mentorship, complete):
-    """Progress, history, a mentorship and a review, so every admin has a row to show."""
+    """Progress, history, a mentorship, a review, a mail and a job's run, so every admin
+    has a row to show."""
     learner, mentor = make_user("ada"), make_user("grace")
     milestones = list(Milestone.objects.filter(guide=ml_guide).order_by("pk")[:3])
     complete(learner, milestones)
@@ -49,6 +52,9 @@ def learner_data(ml_guide, make_user, make_mentorship, complete):
         mentorship=mentorship,
         message="Please have a look.",
     )
+    mentorship_invite(mentee=mentor, identifier="ada")
+    with run_once("daily-cleanup", "2026-12-01"):
+        pass
 
 
 def test_every_tracker_model_is_in_the_admin():
@@ -67,6 +73,8 @@ def test_every_tracker_model_is_in_the_admin():
         "progressevent",
         "mentorship",
         "reviewrequest",
+        "notification",
+        "jobrun",
     } <= registered
 
 
