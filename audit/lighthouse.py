@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from http import HTTPStatus
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +84,7 @@ def wait_for_server(timeout: float = 30) -> None:
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{BASE}/healthz", timeout=2) as response:
-                if response.status == 200:
+                if response.status == HTTPStatus.OK:
                     return
         except OSError:
             time.sleep(0.3)
@@ -138,21 +139,9 @@ def main() -> int:
         [sys.executable, "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
     cookie = setup.stdout.strip().splitlines()[-1]
+    gunicorn = [sys.executable, "-m", "gunicorn", "careerpath.wsgi", f"--bind=127.0.0.1:{PORT}"]
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "careerpath.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--worker-class",
-            "gthread",
-            "--workers",
-            "1",
-            "--threads",
-            "4",
-        ],
+        [*gunicorn, "--worker-class=gthread", "--workers=1", "--threads=4"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

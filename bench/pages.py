@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from http import HTTPStatus
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,17 +137,16 @@ def worker(database_url: str, size: str, requests: int) -> dict:
     baseline_url = PAGES[0][1]
     anonymous = Client()
     results, all_baseline = {}, []
-    for name, url, who in PAGES:
+    for name, path, who in PAGES:
         if who is not None and who not in users:
             continue
-        if url == "MENTEE":
-            url = f"/mentoring/mentees/{mentee.username}/"
+        url = f"/mentoring/mentees/{mentee.username}/" if path == "MENTEE" else path
         client = Client()
         if who:
             client.force_login(users[who])
         for _ in range(20):
             response = client.get(url)
-            assert response.status_code == 200, (name, url, response.status_code)
+            assert response.status_code == HTTPStatus.OK, (name, url, response.status_code)
         queries = count_queries(connection, client, url)
         # Each request of the page follows one of the baseline, so that both see the
         # same machine: on a shared 2-core VM, speed drifts within seconds.

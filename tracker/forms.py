@@ -1,10 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
-from django.contrib.auth.tokens import default_token_generator
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import (
@@ -37,43 +33,6 @@ class SignUpForm(UserCreationForm):
                 _("An account already uses this address. Log in, or reset your password.")
             )
         return email
-
-
-class PasswordResetRequestForm(PasswordResetForm):
-    """The form a visitor fills in: it only enqueues the work (tracker.tasks), which looks
-    the address up off the request, so that the answer is the same, as fast, for any
-    address."""
-
-    def save(self, **kwargs) -> None:
-        from tracker.tasks import password_reset_send
-
-        password_reset_send.enqueue(email=self.cleaned_data["email"])
-
-
-class OutboxPasswordResetForm(PasswordResetForm):
-    """Django's reset, run by the worker: each link goes out as a recorded mail."""
-
-    def queue(self, *, key_prefix: str) -> int:
-        """Record one reset mail per matching account; how many."""
-        from tracker.services.notifications import notification_record
-
-        count = 0
-        for user in self.get_users(self.cleaned_data["email"]):
-            path = reverse(
-                "password_reset_confirm",
-                kwargs={
-                    "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                    "token": default_token_generator.make_token(user),
-                },
-            )
-            recorded = notification_record(
-                key=f"{key_prefix}:{user.pk}",
-                recipient=user.email,
-                template="password_reset",
-                context={"username": user.get_username(), "reset_path": path},
-            )
-            count += recorded is not None
-        return count
 
 
 class StatusForm(forms.Form):
@@ -137,7 +96,7 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", _("No preference"))] + [(r, r) for r in regions]
         self.fields["current_guide"].queryset = guides
-        if guides.count() < 2:
+        if guides.count() <= 1:  # nothing to choose from
             del self.fields["current_guide"]
 
 

@@ -1,5 +1,8 @@
 """Side effects and scheduled jobs, as Django tasks.
 
+The services enqueue these and these call the services: both import the other's module,
+never its names, so either can be imported first.
+
 Tasks are enqueued by the services in the transaction of the change that causes them and
 run by ``manage.py db_worker`` (the database backend, django-tasks-db). Scheduled jobs are
 enqueued by ``manage.py crontask`` (django-crontask); each job does a period's work once,
@@ -21,6 +24,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from tracker.models import JobRun, Notification
+from tracker.services import accounts, notifications
 
 logger = logging.getLogger(__name__)
 
@@ -28,21 +32,17 @@ logger = logging.getLogger(__name__)
 @task
 def notification_send(notification_id: int) -> str:
     """Send one recorded mail (tracker.services.notifications)."""
-    from tracker.services.notifications import notification_deliver
-
-    return notification_deliver(notification_id=notification_id)
+    return notifications.notification_deliver(notification_id=notification_id)
 
 
 @task(takes_context=True)
 def password_reset_send(context: TaskContext, email: str) -> int:
     """Mail a reset link to every active account with this address (none for an unknown
-    one): done here, off the request, so that the answer takes as long for any address."""
-    from tracker.forms import OutboxPasswordResetForm
-
-    form = OutboxPasswordResetForm({"email": email})
-    if not form.is_valid():
-        return 0
-    return form.queue(key_prefix=f"password-reset:{context.task_result.id}")
+    one): done here, off the request, so that the answer takes as long for any address.
+    The task's own id keys the mails: run again, it sends nothing twice."""
+    return accounts.password_reset_links_record(
+        email=email, key_prefix=f"password-reset:{context.task_result.id}"
+    )
 
 
 class AlreadyDone(Exception):

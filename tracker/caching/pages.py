@@ -7,13 +7,13 @@ replaces with the token of its own request. A page with a message to show once (
 redirect) is rendered afresh, never cached.
 """
 
-import datetime
 import secrets
 from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.middleware.csrf import get_token
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from tracker.caching import keys
@@ -51,13 +51,12 @@ def dashboard(
     *,
     profile,
     guide,
-    today: datetime.date,
     render_body: Callable[[str], str],
     render_page: Callable[[str, SafeString], str] | None = None,
 ) -> SafeString:
     """A learner's dashboard body, as htmx swaps it in; with ``render_page``, the whole
     page around it, which reuses the body an htmx swap has just cached."""
-    body_key = keys.dashboard_key(profile=profile, guide=guide, today=today)
+    body_key = keys.dashboard_key(profile=profile, guide=guide, today=timezone.localdate())
     if render_page is None:
         return _cached_html(request, body_key, render_body)
 
@@ -68,10 +67,8 @@ def dashboard(
     return _cached_page(request, body_key, render_whole)
 
 
-def mentoring(
-    request, *, profile, today: datetime.date, render_page: Callable[[str], str]
-) -> SafeString:
+def mentoring(request, *, profile, render_page: Callable[[str], str]) -> SafeString:
     """Both sides of the user's mentoring, until a mentorship, a mentee's data, a guide or
     the day changes."""
-    page_key = keys.mentoring_key(user=request.user, profile=profile, today=today)
+    page_key = keys.mentoring_key(user=request.user, profile=profile, today=timezone.localdate())
     return _cached_page(request, page_key, render_page)

@@ -40,3 +40,17 @@ class GuidePart(models.Model):
                 fields=["guide", "slug"], name="%(class)s_slug_unique_per_guide"
             ),
         ]
+
+
+class NamedGuidePart(GuidePart):
+    """A part of a guide known by its name, with a description: a pillar, an impact area."""
+
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta(GuidePart.Meta):
+        abstract = True
+        ordering = ["guide", "order", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from tracker.models.base import GuidePart, VersionedModel
+from tracker.models.base import GuidePart, NamedGuidePart, VersionedModel
 
 
 class Level(models.TextChoices):
@@ -95,18 +95,12 @@ class CareerStage(GuidePart):
         return self.name
 
 
-class Pillar(GuidePart):
+class Pillar(NamedGuidePart):
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="pillars")
-    name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
 
-    class Meta(GuidePart.Meta):
-        ordering = ["guide", "order", "name"]
+    class Meta(NamedGuidePart.Meta):
         verbose_name = _("pillar")
         verbose_name_plural = _("pillars")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Milestone(GuidePart):
@@ -276,15 +270,9 @@ class Advice(GuidePart):
         return self.title
 
 
-class ImpactArea(GuidePart):
+class ImpactArea(NamedGuidePart):
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="impact_areas")
-    name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
 
-    class Meta(GuidePart.Meta):
-        ordering = ["guide", "order", "name"]
+    class Meta(NamedGuidePart.Meta):
         verbose_name = _("impact area")
         verbose_name_plural = _("impact areas")
-
-    def __str__(self) -> str:
-        return self.name

@@ -2,11 +2,18 @@
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
+from tracker import tasks
 from tracker.models import Profile
 from tracker.selectors.content import guide_list_published
+from tracker.services import notifications
 
 User = get_user_model()
 
@@ -41,3 +48,31 @@ def profile_get_or_create(*, user: AbstractBaseUser, reload: bool = False) -> Pr
             pass
     profile, _ = Profile.objects.get_or_create(user=user)
     return profile
+
+
+def password_reset_request(*, email: str) -> None:
+    """Enqueue a password reset for this address, whatever it is: the worker looks it up
+    (password_reset_links_record), so the request costs the same for any address."""
+    tasks.password_reset_send.enqueue(email=email)
+
+
+def password_reset_links_record(*, email: str, key_prefix: str) -> int:
+    """Record a reset mail for every account that Django would reset for this address
+    (active, with a usable password); how many."""
+    count = 0
+    for user in PasswordResetForm().get_users(email):
+        path = reverse(
+            "password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+        recorded = notifications.notification_record(
+            key=f"{key_prefix}:{user.pk}",
+            recipient=user.email,
+            template="password_reset",
+            context={"username": user.get_username(), "reset_path": path},
+        )
+        count += recorded is not None
+    return count

@@ -34,6 +34,7 @@ User = get_user_model()
 NS, IP, DONE = ProgressStatus.NOT_STARTED, ProgressStatus.IN_PROGRESS, ProgressStatus.DONE
 DEMO_PASSWORD = "demo-password-2024"
 CHUNK = 20_000
+PUBLIC_SHARE = 0.3  # of demo learners who publish their profile
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def seed(*, plan: Plan, guide: Guide, now: datetime.datetime | None = None, seed
                     region=rng.choice(
                         ["", "United States", "US tech hubs (San Francisco, Los Angeles, Seattle)"]
                     ),
-                    public_profile=rng.random() < 0.3,
+                    public_profile=rng.random() < PUBLIC_SHARE,
                     current_guide=guide,
                 )
                 for user in [*users, mentor]

@@ -20,6 +20,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from tracker import tasks
 from tracker.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -41,8 +42,6 @@ def notification_record(
 ) -> Notification | None:
     """Record a mail and enqueue its sending, in the caller's transaction. None when the
     person has no address, or when a mail with this key is already recorded."""
-    from tracker.tasks import notification_send  # tasks call back into this module
-
     if not recipient:
         return None
     subject, body, html = _render(template, {"site_url": settings.SITE_URL, **context})
@@ -58,7 +57,7 @@ def notification_record(
             )
     except IntegrityError:
         return None
-    notification_send.enqueue(notification_id=notification.pk)
+    tasks.notification_send.enqueue(notification_id=notification.pk)
     return notification
 
 
@@ -93,8 +92,6 @@ def notification_deliver(*, notification_id: int) -> str:
 
 
 def _record_failure(notification: Notification, error: Exception) -> str:
-    from tracker.tasks import notification_send
-
     attempts = notification.attempts + 1
     reason = f"{type(error).__name__}: {error}"[:1000]
     if attempts >= settings.MAIL_MAX_ATTEMPTS:
@@ -119,7 +116,7 @@ def _record_failure(notification: Notification, error: Exception) -> str:
         delay.total_seconds(),
         reason,
     )
-    task = notification_send
+    task = tasks.notification_send
     if task.get_backend().supports_defer:
         task = task.using(run_after=timezone.now() + delay)
     task.enqueue(notification_id=notification.pk)

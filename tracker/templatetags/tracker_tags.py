@@ -55,10 +55,13 @@ def status_badge(status: str | None, verified=None):
     return badge
 
 
+DAYS_COUNTED = 14  # "13 days ago"; from two weeks on, the date
+
+
 @register.filter
 def days_ago(moment: datetime.datetime | None) -> str:
     """A day's precision ("today", "yesterday", "3 days ago", then the date), which keeps
-    cached pages (tracker.fragments) true all day long."""
+    cached pages (tracker.caching) true all day long."""
     if moment is None:
         return ""
     day = timezone.localdate(moment)
@@ -67,7 +70,7 @@ def days_ago(moment: datetime.datetime | None) -> str:
         return "today"
     if days == 1:
         return "yesterday"
-    if days < 14:
+    if days < DAYS_COUNTED:
         return f"{days} days ago"
     if day.year == timezone.localdate().year:
         return f"on {day.day} {day:%b}"

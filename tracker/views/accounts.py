@@ -6,12 +6,13 @@ from http import HTTPStatus
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 
-from tracker.forms import PasswordResetRequestForm, SignUpForm
+from tracker.forms import SignUpForm
 from tracker.limits import LimitReached, check, client_ip
-from tracker.services.accounts import user_sign_up
+from tracker.services.accounts import password_reset_request, user_sign_up
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -47,8 +48,6 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset page, whose mail is a task (tracker.tasks.password_reset_send) and
     which answers alike for any address, within limits per address and per client."""
 
-    form_class = PasswordResetRequestForm
-
     def form_valid(self, form):
         email = form.cleaned_data["email"]
         try:
@@ -69,4 +68,5 @@ class PasswordResetView(auth_views.PasswordResetView):
             return self.render_to_response(
                 self.get_context_data(form=form), status=HTTPStatus.TOO_MANY_REQUESTS
             )
-        return super().form_valid(form)
+        password_reset_request(email=email)
+        return HttpResponseRedirect(self.get_success_url())

@@ -135,7 +135,6 @@ def _dashboard_html(request, profile, guide, *, whole_page: bool) -> SafeString:
         request,
         profile=profile,
         guide=guide,
-        today=timezone.localdate(now),
         render_body=render_body,
         render_page=render_page if whole_page else None,
     )

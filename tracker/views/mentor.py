@@ -8,7 +8,6 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from tracker import caching, permissions
@@ -55,10 +54,7 @@ def _mentoring_page(request, invite_form=None, status=HTTPStatus.BAD_REQUEST):
     if invite_form is not None:
         return HttpResponse(render_page(get_token(request)), status=status)
     page = caching.pages.mentoring(
-        request,
-        profile=profile_get_or_create(user=user),
-        today=timezone.localdate(),
-        render_page=render_page,
+        request, profile=profile_get_or_create(user=user), render_page=render_page
     )
     return HttpResponse(page)
 
