@@ -1,6 +1,8 @@
 """What to do next (tracker.rules.plan.next_up): the dashboard's "Next up", and the rule
 on a built plan."""
 
+from types import SimpleNamespace
+
 import pytest
 
 from tests.conftest import dashboard, section
@@ -74,3 +76,26 @@ def test_next_up_never_suggests_a_milestone_whose_prerequisites_are_unfinished(g
 
     assert suggested == ["milestone-0", "milestone-4", "milestone-5"]
     assert "milestone-3" not in suggested  # its prerequisite, milestone-0, is not done
+
+
+def test_next_up_over_plain_data_puts_work_in_progress_first_and_respects_prerequisites():
+    def node(pk, level_rank, order, requires=()):
+        return SimpleNamespace(
+            pk=pk,
+            level=["foundation", "intermediate", "advanced"][level_rank - 1],
+            pillar=SimpleNamespace(order=0),
+            order=order,
+            prerequisites=SimpleNamespace(all=lambda: list(requires)),
+        )
+
+    basics = node(1, 1, 1)
+    stats = node(2, 1, 2)
+    models = node(3, 2, 3, requires=[basics])
+    deploy = node(4, 3, 4, requires=[models])
+    plan = [deploy, models, stats, basics]
+
+    assert [m.pk for m in next_up(plan, {})] == [1, 2]
+    assert [m.pk for m in next_up(plan, {2: ProgressStatus.IN_PROGRESS})] == [2, 1]
+    assert [m.pk for m in next_up(plan, {1: ProgressStatus.DONE})] == [2, 3]
+    assert [m.pk for m in next_up(plan, dict.fromkeys([1, 2, 3], ProgressStatus.DONE))] == [4]
+    assert next_up(plan, dict.fromkeys([1, 2, 3, 4], ProgressStatus.DONE)) == []

@@ -2,11 +2,13 @@
 dashboard shows them: where am I, and what is it worth."""
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 
 from tests.conftest import DASHBOARD, dashboard, section
-from tracker.models import CareerStage, Level, SalaryBand
+from tracker.models import LEVEL_RANK, CareerStage, Level, SalaryBand
+from tracker.rules.stages import band_for, standing, tally
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +184,67 @@ def test_the_salary_card_names_every_source_of_its_figures(client, make_guide, m
     page = client.get(DASHBOARD).content.decode()
     assert "The test guide, February 2024" in page
     assert "Another survey, June 2025" in page
+
+
+# --- the rules alone, over plain data (no database) ----------------------------------------
+
+
+def plain_milestone(pk: int, level: str, hours: int):
+    return SimpleNamespace(pk=pk, level=level, estimated_hours=hours, level_rank=LEVEL_RANK[level])
+
+
+def plain_stages():
+    return [
+        SimpleNamespace(pk=1, order=0, name="Getting started", completes_level=""),
+        SimpleNamespace(pk=2, order=1, name="Entry-level ready", completes_level=Level.FOUNDATION),
+        SimpleNamespace(pk=3, order=2, name="Mid-level ready", completes_level=Level.INTERMEDIATE),
+        SimpleNamespace(pk=4, order=3, name="Experienced", completes_level=Level.ADVANCED),
+    ]
+
+
+PLAIN = [
+    plain_milestone(1, Level.FOUNDATION, 10),
+    plain_milestone(2, Level.FOUNDATION, 20),
+    plain_milestone(3, Level.INTERMEDIATE, 30),
+    plain_milestone(4, Level.ADVANCED, 40),
+]
+
+
+def test_tally_counts_only_done_milestones_and_their_hours():
+    figures = tally(PLAIN, {1: "done", 2: "in_progress", 3: "done"})
+
+    assert (figures.done, figures.total, figures.done_hours, figures.total_hours) == (2, 4, 40, 100)
+    assert (figures.percent, figures.hours_percent, figures.remaining_hours) == (50, 40, 60)
+    assert tally([], {}).percent == 0
+
+
+@pytest.mark.parametrize(
+    ("done", "current", "upcoming", "remaining"),
+    [
+        (set(), "Getting started", "Entry-level ready", [1, 2]),
+        ({1}, "Getting started", "Entry-level ready", [2]),
+        ({1, 2}, "Entry-level ready", "Mid-level ready", [3]),
+        ({1, 2, 4}, "Entry-level ready", "Mid-level ready", [3]),  # advanced work skips nothing
+        ({1, 2, 3, 4}, "Experienced", None, []),
+    ],
+)
+def test_standing_is_the_highest_stage_whose_every_requirement_is_done(
+    done, current, upcoming, remaining
+):
+    result = standing(plain_stages(), PLAIN, dict.fromkeys(done, "done"))
+
+    assert result.current.name == current
+    assert (result.next.name if result.next else None) == upcoming
+    assert [m.pk for m in result.remaining] == remaining
+
+
+def test_band_for_prefers_the_learners_region_then_the_first_quoted():
+    stage = plain_stages()[1]
+    us = SimpleNamespace(stage_id=stage.pk, region="United States")
+    hubs = SimpleNamespace(stage_id=stage.pk, region="US tech hubs")
+    other = SimpleNamespace(stage_id=99, region="United States")
+
+    assert band_for(stage, [other, us, hubs], "US tech hubs") is hubs
+    assert band_for(stage, [other, us, hubs], "Mars") is us
+    assert band_for(stage, [other], "United States") is None
+    assert band_for(None, [us], "") is None

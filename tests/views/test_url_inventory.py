@@ -5,7 +5,7 @@ from http import HTTPStatus
 from urllib.parse import quote
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +118,11 @@ def test_malformed_path_values_answer_404_never_500(client, ml_guide, make_user,
             HTTPStatus.NOT_FOUND,
             HTTPStatus.METHOD_NOT_ALLOWED,
         ), (name, path, response.status_code)
+
+
+def test_the_benchmarks_baseline_is_served_only_by_the_benchmarks_urls(client, db):
+    """The yardstick view (bench/views.py) is never part of the production URLconf."""
+    assert client.get("/bench/fortunes/").status_code == HTTPStatus.NOT_FOUND
+    with pytest.raises(Resolver404):
+        resolve("/bench/fortunes/")
+    assert resolve("/bench/fortunes/", urlconf="bench.urls").url_name == "baseline"
