@@ -315,6 +315,32 @@ def test_a_successful_log_in_forgets_earlier_failures(client, learner, axes_on):
     assert logged_in_user_id(client) == str(learner.pk)
 
 
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_a_lockout_holds_for_the_client_address_a_trusted_proxy_gives(
+    client, learner, axes_on, settings, proxies
+):
+    """Behind one trusted proxy the client is the address it forwarded; without one, a
+    forged X-Forwarded-For changes nothing: the lockout stays on the connection's address."""
+    settings.TRUSTED_PROXY_COUNT = proxies
+    for n in range(axes_on):
+        client.post(
+            reverse("login"),
+            {"username": "learner", "password": "not-the-password"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}" if not proxies else "203.0.113.7",
+        )
+
+    response = client.post(
+        reverse("login"),
+        {"username": "learner", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.1",
+    )
+
+    if proxies:  # another client, as the proxy says: not locked out
+        assert response.status_code == HTTPStatus.FOUND
+    else:  # the same connection whatever the header claims: locked out
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+
 def test_the_admin_login_is_protected_too(client, make_user, axes_on):
     admin = make_user("boss", is_staff=True, is_superuser=True)
     admin_login = reverse("admin:login")

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 class VersionedModel(models.Model):
     """A model with fields that change only through their own ``UPDATE … SET n = n + 1``
-    (tracker.signals, tracker.services). Saving a copy loaded earlier, from a form or the
+    (tracker.caching.versions). Saving a copy loaded earlier, from a form or the
     admin, never writes them back: a version that went down could bring a stale cached
     page back."""
 

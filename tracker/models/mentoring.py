@@ -45,7 +45,7 @@ class Mentorship(VersionedModel):
     responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     # Bumped with the mentee's progress_version, and with either person's profile or
-    # account (tracker.signals): the mentoring page's fingerprint sums it up.
+    # account (tracker.caching.versions): it is part of the mentoring page's key.
     data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:

@@ -206,7 +206,7 @@ def salary_region_list() -> list[str]:
 
 
 def guide_file_data_get(*, guide: Guide) -> dict[str, Any]:
-    """The guide's current content in the shape that guide_file reads and writes."""
+    """The guide's current content in the shape that tracker.guidefile reads and writes."""
     milestones = (
         guide.milestones.filter(archived=False)
         .order_by("pillar__order", "order", "slug")

@@ -67,7 +67,7 @@ def _delete_missing(report: LoadReport, queryset: models.QuerySet) -> None:
 
 @transaction.atomic
 def guide_load(*, data: dict[str, Any]) -> tuple[Guide, LoadReport]:
-    """Make the database hold exactly the guide described by ``data`` (see guide_file)."""
+    """Make the database hold exactly the guide described by ``data`` (tracker.guidefile)."""
     report = LoadReport()
     guide_data = data["guide"]
     source = guide_data["source"]
