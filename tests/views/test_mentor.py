@@ -6,9 +6,12 @@ import re
 from http import HTTPStatus
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.conftest import PASSWORD
+from tracker.caching.versions import learner_data_changed
 from tracker.models import (
     Mentorship,
     MentorshipStatus,
@@ -20,6 +23,8 @@ from tracker.models import (
 )
 from tracker.services.mentoring import review_decide, review_request
 from tracker.templatetags.tracker_tags import days_ago
+
+User = get_user_model()
 
 
 def ago(**delta) -> datetime.datetime:
@@ -332,3 +337,27 @@ def test_the_public_profile_shows_verified(client, learner, approved):
 
     assert page.count(VERIFIED_BADGE) == 1
     assert "A private thought" not in page
+
+
+def test_notes_are_private_for_a_new_account_and_the_mentoring_page_says_so(client, make_guide):
+    """The note field promises "shared only if you allow it": new accounts start private."""
+    make_guide(milestones=2)
+    client.post(
+        reverse("signup"),
+        {
+            "username": "newcomer",
+            "email": "n@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    user = User.objects.get(username="newcomer")
+    assert user.profile.share_notes_with_mentors is False
+
+    page = client.get(reverse("tracker:mentoring")).content.decode()
+    assert "Your notes are private: your mentors see your progress, never your notes." in page
+
+    Profile.objects.filter(user=user).update(share_notes_with_mentors=True)
+    learner_data_changed(learner_ids=[user.pk])
+    page = client.get(reverse("tracker:mentoring")).content.decode()
+    assert "Your notes are shared: your active mentors can read the notes" in page

@@ -48,7 +48,7 @@ class Profile(VersionedModel):
     )
     share_notes_with_mentors = models.BooleanField(
         _("share notes with mentors"),
-        default=True,
+        default=False,
         help_text=_("Your active mentors can read the notes you write on milestones."),
     )
     current_guide = models.ForeignKey(

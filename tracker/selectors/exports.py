@@ -60,7 +60,7 @@ def learner_export_data(*, user) -> dict:
             "display_name": profile.display_name if profile else "",
             "region": profile.region if profile else "",
             "public_profile": profile.public_profile if profile else False,
-            "share_notes_with_mentors": profile.share_notes_with_mentors if profile else True,
+            "share_notes_with_mentors": profile.share_notes_with_mentors if profile else False,
         },
         "progress": _progress_rows(user),
         "history": [
