@@ -130,8 +130,9 @@ def test_mentor_dashboard_costs_the_same_for_1_and_50_mentees(
 
 def add_plan(*, mentee, mentor, other_mentor, guide) -> None:
     """Progress on every milestone of a guide: done (verified or waiting for review),
-    in progress, not started; with notes, evidence and reviews from two mentors."""
-    Profile.objects.filter(user=mentee).update(current_guide=guide)
+    in progress, not started; with notes (shared with mentors), evidence and reviews from
+    two mentors."""
+    Profile.objects.filter(user=mentee).update(current_guide=guide, share_notes_with_mentors=True)
     now = timezone.now()
     rows = []
     for n, milestone in enumerate(guide.milestones.order_by("order")):
