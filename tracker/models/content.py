@@ -251,7 +251,17 @@ class SalaryBand(models.Model):
 class Advice(GuidePart):
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="advice")
     title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("body"))
+    body = models.TextField(
+        _("body"), help_text=_("Addressed to a learner it applies to, on their dashboard.")
+    )
+    general = models.TextField(
+        _("in general terms"),
+        blank=True,
+        help_text=_(
+            "The same advice for anyone reading the guide, on its public page, beside when "
+            "it applies. Without it, the guide page shows the title and when it applies."
+        ),
+    )
     rule = models.CharField(
         _("when it applies"), max_length=50, choices=AdviceRule, default=AdviceRule.ALWAYS
     )

@@ -272,6 +272,7 @@ def guide_file_data_get(*, guide: Guide) -> dict[str, Any]:
                 "slug": a.slug,
                 "title": a.title,
                 "body": a.body,
+                "general": a.general,
                 "rule": a.rule,
                 "inactive_days": a.inactive_days,
                 "order": a.order,
