@@ -1,12 +1,12 @@
 """Side effects and scheduled jobs, as Django tasks.
 
-The services enqueue these and these call the services: both import the other's module,
-never its names, so either can be imported first.
-
 Tasks are enqueued by the services in the transaction of the change that causes them and
 run by ``manage.py db_worker`` (the database backend, django-tasks-db). Scheduled jobs are
 enqueued by ``manage.py crontask`` (django-crontask); each job does a period's work once,
 whatever the number of schedulers or restarts (``run_once``).
+
+The services enqueue these and these call the services: each imports the other's module,
+never its names, so either can be imported first.
 """
 
 import datetime
@@ -59,7 +59,11 @@ def run_once(job: str, period: str):
     except IntegrityError:
         raise AlreadyDone(f"{job} has already run for {period}") from None
     outcome = {}
-    yield outcome
+    try:
+        yield outcome
+    except BaseException:
+        JobRun.objects.filter(pk=run.pk).delete()  # not done: the next run does it
+        raise
     JobRun.objects.filter(pk=run.pk).update(
         finished_at=timezone.now(), result=str(outcome.get("result", ""))[:300]
     )

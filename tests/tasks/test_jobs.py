@@ -74,3 +74,13 @@ def test_login_records_go_with_the_account(learner, make_user):
 
     assert set(AccessLog.objects.values_list("username", flat=True)) == {"someone-else"}
     assert set(AccessAttempt.objects.values_list("username", flat=True)) == {"someone-else"}
+
+
+def test_a_run_that_fails_is_not_recorded_so_the_next_one_does_the_work():
+    with pytest.raises(RuntimeError), run_once("digest", "2026-W51"):
+        raise RuntimeError("the mail server is down")
+
+    assert not JobRun.objects.filter(period="2026-W51").exists()
+    with run_once("digest", "2026-W51") as outcome:
+        outcome["result"] = "done"
+    assert JobRun.objects.get(period="2026-W51").result == "done"

@@ -10,6 +10,7 @@ redirect) is rendered afresh, never cached.
 import secrets
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.middleware.csrf import get_token
@@ -17,9 +18,6 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from tracker.caching import keys
-
-TIMEOUT = 24 * 60 * 60
-
 
 def _cached_html(
     request, cache_key: str, render: Callable[[str], str], csrf_token: str | None = None
@@ -31,7 +29,7 @@ def _cached_html(
     if entry is None:
         placeholder = secrets.token_urlsafe(18)
         entry = (placeholder, str(render(placeholder)))
-        cache.set(cache_key, entry, TIMEOUT)
+        cache.set(cache_key, entry, settings.PAGE_CACHE_TIMEOUT)
     placeholder, html = entry
     if placeholder in html:
         html = html.replace(placeholder, csrf_token or get_token(request))
