@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from tracker.caching import keys
 
+
 def _cached_html(
     request, cache_key: str, render: Callable[[str], str], csrf_token: str | None = None
 ) -> SafeString:
