@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0010_limits_cache_table'),
+        ("tracker", "0010_limits_cache_table"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='profile',
-            name='share_notes_with_mentors',
-            field=models.BooleanField(default=False, help_text='Your active mentors can read the notes you write on milestones.', verbose_name='share notes with mentors'),
+            model_name="profile",
+            name="share_notes_with_mentors",
+            field=models.BooleanField(
+                default=False,
+                help_text="Your active mentors can read the notes you write on milestones.",
+                verbose_name="share notes with mentors",
+            ),
         ),
     ]

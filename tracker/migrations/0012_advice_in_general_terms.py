@@ -4,20 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0011_share_notes_off_by_default'),
+        ("tracker", "0011_share_notes_off_by_default"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='advice',
-            name='general',
-            field=models.TextField(blank=True, help_text='The same advice for anyone reading the guide, on its public page, beside when it applies. Without it, the guide page shows the title and when it applies.', verbose_name='in general terms'),
+            model_name="advice",
+            name="general",
+            field=models.TextField(
+                blank=True,
+                help_text="The same advice for anyone reading the guide, on its public page, beside when it applies. Without it, the guide page shows the title and when it applies.",
+                verbose_name="in general terms",
+            ),
         ),
         migrations.AlterField(
-            model_name='advice',
-            name='body',
-            field=models.TextField(help_text='Addressed to a learner it applies to, on their dashboard.', verbose_name='body'),
+            model_name="advice",
+            name="body",
+            field=models.TextField(
+                help_text="Addressed to a learner it applies to, on their dashboard.",
+                verbose_name="body",
+            ),
         ),
     ]
