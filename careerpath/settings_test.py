@@ -32,3 +32,6 @@ LIMITS_FACTOR = 1000.0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     TEST_DB = Path(tempfile.gettempdir()) / f"careerpath-test-{os.getpid()}.sqlite3"
     DATABASES["default"]["TEST"] = {"NAME": str(TEST_DB)}
+elif os.environ.get("TEST_DB_NAME"):
+    # Two checkouts testing on one PostgreSQL at once each name their own test database.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}

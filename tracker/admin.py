@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -9,6 +11,7 @@ from tracker.models import (
     Guide,
     ImpactArea,
     JobRun,
+    Level,
     Mentorship,
     Milestone,
     MilestonePrerequisite,
@@ -22,7 +25,12 @@ from tracker.models import (
     SalaryBand,
 )
 from tracker.selectors.content import milestone_with_history
-from tracker.services.content import milestone_delete, milestone_set_archived
+from tracker.services.content import (
+    PrerequisiteEdit,
+    milestone_delete,
+    milestone_set_archived,
+    prerequisites_check,
+)
 
 admin.site.site_header = _("CareerPath administration")
 admin.site.site_title = _("CareerPath admin")
@@ -82,8 +90,27 @@ class GuideAdmin(admin.ModelAdmin):
         return guide.milestone_total
 
 
+class PillarMilestoneFormSet(BaseInlineFormSet):
+    """A pillar's milestones: a level changed here is checked against the milestones'
+    prerequisites and the milestones that require them, as on the milestone's own page."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        edits = [
+            PrerequisiteEdit(milestone=form.instance)
+            for form in self.initial_forms
+            if "level" in form.changed_data and not self._should_delete_form(form)
+        ]
+        problems = prerequisites_check(edits=edits) if edits else []
+        if problems:
+            raise ValidationError(problems)
+
+
 class MilestoneInline(admin.TabularInline):
     model = Milestone
+    formset = PillarMilestoneFormSet
     fields = ["order", "title", "slug", "level", "estimated_hours", "is_project", "archived"]
     prepopulated_fields = {"slug": ["title"]}
     extra = 0
@@ -118,8 +145,42 @@ class ResourceInline(admin.TabularInline):
     extra = 0
 
 
+class PrerequisiteFormSet(BaseInlineFormSet):
+    """A milestone's prerequisites as the editor leaves them: no circle (counting the rows
+    added, changed and deleted in this submit, and the milestones that require this one),
+    and no milestone requiring a later level (counting the milestone's level as edited).
+
+    Checked in the admin's transaction (its change view is atomic), with the guide locked
+    until the save commits, so two editors cannot each add half of a circle."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        milestone = self.instance
+        if milestone.pillar_id is None or milestone.level not in Level.values:
+            return  # the milestone's own form says what is missing
+        required = set()
+        for form in self.forms:
+            if self._should_delete_form(form):
+                continue
+            value = form.cleaned_data.get("prerequisite")
+            if value is not None:
+                # A view-only row's cleaned data is its initial data: a primary key.
+                required.add(getattr(value, "pk", value))
+        edit = PrerequisiteEdit(
+            milestone=milestone,
+            prerequisite_ids=required,
+            replaced_rows=[form.instance.pk for form in self.initial_forms],
+        )
+        problems = prerequisites_check(edits=[edit])
+        if problems:
+            raise ValidationError(problems)
+
+
 class PrerequisiteInline(admin.TabularInline):
     model = MilestonePrerequisite
+    formset = PrerequisiteFormSet
     fk_name = "milestone"
     autocomplete_fields = ["prerequisite"]
     extra = 0
@@ -233,10 +294,26 @@ class CareerStageAdmin(admin.ModelAdmin):
 
 @admin.register(SalaryBand)
 class SalaryBandAdmin(admin.ModelAdmin):
-    list_display = ["stage", "region", "low", "high", "currency", "as_of"]
+    """The guide's salary figures, as it states them: a figure belongs to a career stage,
+    or to none (a figure about a place, such as a tech-hub average)."""
+
+    list_display = ["figure", "guide", "career_stage", "region", "low", "high", "currency", "order"]
     list_filter = ["guide", "stage", "region", "currency"]
-    list_select_related = ["stage"]
-    search_fields = ["region", "source", "note"]
+    list_select_related = ["guide", "stage"]
+    search_fields = ["label", "region", "source", "note"]
+    fieldsets = [
+        (None, {"fields": ["guide", "label", "stage", "region", "order"]}),
+        (_("Figures"), {"fields": ["low", "high", "currency", "note"]}),
+        (_("Source"), {"fields": ["source", "as_of"]}),
+    ]
+
+    @admin.display(description=_("figure"), ordering="label")
+    def figure(self, band: SalaryBand) -> str:
+        return band.display_label
+
+    @admin.display(description=_("career stage"), ordering="stage__order")
+    def career_stage(self, band: SalaryBand) -> str:
+        return band.stage.name if band.stage else _("none: a figure about a place")
 
 
 @admin.register(Advice)

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import (
@@ -17,6 +18,19 @@ User = get_user_model()
 
 
 class SignUpForm(UserCreationForm):
+    # A new username is part of public links (/u/<username>/) and how mentors find each
+    # other, so it must not pass for another one: ASCII letters, digits and . _ - only (no
+    # "seca" spelt in Cyrillic beside the Latin one), and not only dots ("..", which
+    # browsers turn into "/"). Django's own form refuses a name that differs from another
+    # only in case. Older accounts keep their names; display names may use any letters.
+    username_validator = RegexValidator(
+        r"\A(?!\.+\Z)[A-Za-z0-9._-]+\Z",
+        message=_(
+            "A username can use only the letters A to Z (either case), digits, dots (.), "
+            "hyphens (-) and underscores (_), and cannot be only dots."
+        ),
+        code="invalid_username",
+    )
     email = forms.EmailField(
         label=_("Email"),
         help_text=_("For password resets and your mentor's messages. Never shown to others."),
@@ -25,6 +39,15 @@ class SignUpForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ["username", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(self.username_validator)
+        username.help_text = _(
+            "Up to 150 characters: letters A to Z, digits, dots, hyphens and underscores. "
+            "It is part of your public links."
+        )
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()

@@ -24,6 +24,7 @@ urlpatterns = [
     path("healthz", public.healthz, name="healthz"),
     path("guides/", public.guides, name="guides"),
     path("guides/<slug:guide_slug>/", public.guide, name="guide"),
+    path("guides/<slug:guide_slug>/map/", public.guide_map, name="guide_map"),
     path("guides/<slug:guide_slug>/<slug:milestone_slug>/", public.milestone, name="milestone"),
     path(
         "guides/<slug:guide_slug>/<slug:milestone_slug>/status/",

@@ -404,6 +404,87 @@ def test_load_works_without_the_command_too(db, tmp_path):
     assert str(again) == "0 created, 0 updated"
 
 
+# --- salary figures: for a career stage, or for a place alone ---------------------------
+
+# A figure about a place, not a seniority (as the ML guide's tech-hub average): no stage.
+PLACE_FIGURE = """
+[[salary_bands]]
+label = "City average"
+region = "Big cities"
+low = 70000
+high = 80000
+currency = "USD"
+source = "The tiny guide"
+as_of = 2024-02-15
+order = 2
+"""
+
+
+def with_place_figure(text: str = TINY) -> str:
+    return edit(text, "\n[[advice]]", PLACE_FIGURE + "\n[[advice]]")
+
+
+def test_a_figure_tied_to_no_stage_loads_reloads_and_exports(db, tmp_path):
+    path = write(tmp_path, with_place_figure())
+
+    assert load(path) == "Tiny guide: 17 created, 0 updated"
+    place = SalaryBand.objects.get(guide__slug="tiny", stage=None)
+    assert (place.label, place.region, place.low, place.high, place.order) == (
+        "City average",
+        "Big cities",
+        70_000,
+        80_000,
+        2,
+    )
+    before = snapshot()
+    assert load(path) == "Tiny guide: 0 created, 0 updated"
+    assert snapshot() == before
+
+    exported = tmp_path / "exported.toml"
+    call_command("export_guide", "tiny", output=exported, stderr=io.StringIO())
+
+    text = exported.read_text("utf-8")
+    written = tomllib.loads(text)["salary_bands"]
+    assert [band.get("stage") for band in written] == ["entry", None], "no stage, no key"
+    assert normalised(parse_guide(text, exported)) == normalised(
+        parse_guide(path.read_text("utf-8"), path)
+    )
+    assert load(exported) == "Tiny guide: 0 created, 0 updated"
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "output"),
+    [
+        pytest.param(
+            'stage = "entry"\nregion = "Anywhere"',
+            'stage = "entry"\nlabel = "Entry"\nregion = "Anywhere"',
+            "Tiny guide: 0 created, 1 updated",
+            id="a-stages-figure-relabelled-is-the-same-figure",
+        ),
+        pytest.param(
+            'label = "City average"',
+            'label = "Big-city average"',
+            "Tiny guide: 1 created, 0 updated, 1 deleted",
+            id="a-place-figure-is-named-by-its-label",
+        ),
+        pytest.param(
+            'label = "City average"',
+            'stage = "start"\nlabel = "City average"',
+            "Tiny guide: 1 created, 0 updated, 1 deleted",
+            id="a-place-figure-given-a-stage",
+        ),
+    ],
+)
+def test_what_identifies_a_figure_is_its_stage_or_else_its_label_and_its_region(
+    db, tmp_path, old, new, output
+):
+    load(write(tmp_path, with_place_figure()))
+
+    assert load(write(tmp_path, edit(with_place_figure(), old, new))) == output
+    assert SalaryBand.objects.filter(guide__slug="tiny").count() == 2
+
+
 # --- bad files are refused as a whole --------------------------------------------------
 
 # Each bad file also renames the guide, so that we can see nothing at all was applied.
@@ -522,6 +603,25 @@ RENAMED = ('title = "Tiny guide"', 'title = "Renamed guide"')
             'stage = "wizard"',
             ["tiny.toml", "salary_bands[0]", "'stage'", "wizard"],
             id="salary-unknown-stage",
+        ),
+        pytest.param(
+            'stage = "entry"\nregion = "Anywhere"',
+            'region = "Anywhere"',
+            ["tiny.toml", "salary_bands[0]", "'label'", "tied to no career stage needs a label"],
+            id="salary-without-stage-or-label",
+        ),
+        pytest.param(
+            "\n[[advice]]",
+            '\n[[salary_bands]]\nstage = "entry"\nlabel = "Junior"\nregion = "Anywhere"\n'
+            'low = 1\ncurrency = "USD"\nsource = "Another"\nas_of = 2024-02-15\n\n[[advice]]',
+            ["tiny.toml", "salary_bands[1]", "'region'", "stage 'entry' in 'Anywhere'"],
+            id="salary-stage-quoted-twice-in-a-region",
+        ),
+        pytest.param(
+            "\n[[advice]]",
+            PLACE_FIGURE + PLACE_FIGURE + "\n[[advice]]",
+            ["tiny.toml", "salary_bands[2]", "'region'", "'City average' in 'Big cities'"],
+            id="salary-place-figure-twice",
         ),
         pytest.param(
             "as_of = 2024-02-15",
@@ -712,15 +812,18 @@ def test_the_shipped_file_has_a_full_plan_and_the_guides_figures():
     assert source["author"] == "David Jenkins"
     assert source["published_on"] == datetime.date(2024, 2, 15)
 
-    bands = {band["stage"]: band for band in data["salary_bands"]}
-    assert {stage: (b["low"], b["high"]) for stage, b in bands.items()} == {
-        "entry-level": (75_000, None),
-        "mid-level": (182_000, 194_000),
-        "experienced": (195_000, None),
-    }
-    assert all(b["currency"] == "USD" for b in bands.values())
-    assert all(b["as_of"] == datetime.date(2024, 2, 15) for b in bands.values())
-    assert "San Francisco" in bands["mid-level"]["region"]
+    # The guide's three figures, as it states them: the tech-hub average is about a place,
+    # so it belongs to no career stage.
+    bands = data["salary_bands"]
+    assert [(b["label"], b["stage"], b["low"], b["high"]) for b in bands] == [
+        ("Entry level", "entry-level", 75_000, None),
+        ("Tech-hub average", None, 182_000, 194_000),
+        ("Experienced", "experienced", 195_000, None),
+    ]
+    assert [b["order"] for b in bands] == sorted(b["order"] for b in bands)
+    assert all(b["currency"] == "USD" for b in bands)
+    assert all(b["as_of"] == datetime.date(2024, 2, 15) for b in bands)
+    assert "San Francisco" in bands[1]["region"]
 
 
 def test_the_shipped_guide_loads_into_what_the_pages_need(ml_guide):

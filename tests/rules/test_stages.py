@@ -2,17 +2,46 @@
 dashboard shows them: where am I, and what is it worth."""
 
 import datetime
+import html as html_lib
+import re
 from types import SimpleNamespace
 
 import pytest
 
 from tests.conftest import DASHBOARD, dashboard, section
 from tracker.models import LEVEL_RANK, CareerStage, Level, SalaryBand
-from tracker.rules.stages import band_for, standing, tally
+from tracker.rules.stages import band_for, figure_sources, reached_on, standing, tally
 
 pytestmark = pytest.mark.django_db
 
 DASH = "\N{EN DASH}"  # between the low and the high of a salary band
+HUBS = "US tech hubs (San Francisco, Los Angeles, Seattle)"
+
+
+@pytest.fixture
+def guide(make_guide):
+    """The shared six-milestone guide, with its figures as the ML guide states them: an
+    entry-level and an experienced figure, and a tech-hub average tied to no stage (it
+    describes a place, not a seniority)."""
+    guide = make_guide(milestones=6)
+    bands = SalaryBand.objects.filter(guide=guide)
+    bands.filter(stage__slug="entry-level").update(label="Entry level", order=1)
+    bands.filter(stage__slug="mid-level").update(
+        stage=None, label="Tech-hub average", region=HUBS, order=2
+    )
+    bands.filter(stage__slug="experienced").update(label="Experienced", order=3)
+    return guide
+
+
+def card_rows(html: str) -> dict[str, str]:
+    """The career-stage card's figures: each <dt> with the text of its <dd>."""
+    card = section(html, 'id="stage-heading"', "</section>")
+    rows = re.findall(r"<dt[^>]*>(.*?)</dt><dd[^>]*>(.*?)</dd>", card)
+    return {text_of(term): text_of(value) for term, value in rows}
+
+
+def text_of(markup: str) -> str:
+    return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup)).strip())
 
 
 # --- figures -----------------------------------------------------------------------------
@@ -107,10 +136,12 @@ def test_salary_card_shows_current_and_next_band_with_source_and_date(client, le
 
     html = dashboard(client, learner).content.decode()
 
+    assert card_rows(html) == {
+        "Now": "from $75,000 Entry level · United States",
+        "Next: Mid-level ready": "The guide quotes no figure for Mid-level ready.",
+        "Tech-hub average": f"$182,000{DASH}$194,000 {HUBS}",
+    }
     card = section(html, 'id="stage-heading"', "</section>")
-    assert "<strong>from $75,000</strong>" in card
-    assert "Next: Mid-level ready" in card
-    assert f"<strong>$182,000{DASH}$194,000</strong>" in card
     assert "Figures: The test guide, February 2024." in card
     assert "not a promise" in card
 
@@ -118,46 +149,48 @@ def test_salary_card_shows_current_and_next_band_with_source_and_date(client, le
 def test_a_new_learner_sees_the_first_band_as_the_next_one(client, learner, guide):
     html = dashboard(client, learner).content.decode()
 
-    card = section(html, 'id="stage-heading"', "</section>")
-    assert "The guide's salary figures start at entry level." in card
-    assert "Next: Entry-level ready" in card
-    assert "<strong>from $75,000</strong>" in card
+    rows = card_rows(html)
+    assert rows["Now"] == "The guide quotes no figure for Getting started."
+    assert rows["Next: Entry-level ready"] == "from $75,000 Entry level · United States"
 
 
 @pytest.fixture
 def european_bands(guide):
     stages = {stage.slug: stage for stage in guide.stages.all()}
-    for slug, low, high in [("entry-level", 55_000, None), ("mid-level", 90_000, 110_000)]:
+    for slug, label, low in [
+        ("entry-level", "Entry level", 55_000),
+        ("experienced", "Senior", 120_000),
+    ]:
         SalaryBand.objects.create(
             guide=guide,
             stage=stages[slug],
+            label=label,
             region="Western Europe",
             low=low,
-            high=high,
             source="The European test guide",
             as_of=datetime.date(2024, 5, 1),
         )
 
 
 @pytest.mark.parametrize(
-    ("region", "now", "next_band", "source"),
+    ("region", "entry", "experienced", "source"),
     [
         (
             "Western Europe",
-            "from $55,000",
-            f"$90,000{DASH}$110,000",
-            "Figures: The European test guide, May 2024.",
+            "from $55,000 Entry level · Western Europe",
+            "from $120,000 Senior · Western Europe",
+            "The European test guide, May 2024",
         ),
         (
             "United States",
-            "from $75,000",
-            f"$182,000{DASH}$194,000",
-            "Figures: The test guide, February 2024.",
+            "from $75,000 Entry level · United States",
+            "from $195,000 Experienced · United States",
+            "The test guide, February 2024",
         ),
     ],
 )
 def test_the_profile_region_picks_the_salary_band(
-    client, learner, m, complete, european_bands, region, now, next_band, source
+    client, learner, m, complete, european_bands, region, entry, experienced, source
 ):
     learner.profile.region = region
     learner.profile.save()
@@ -165,10 +198,14 @@ def test_the_profile_region_picks_the_salary_band(
 
     html = dashboard(client, learner).content.decode()
 
-    card = section(html, 'id="stage-heading"', "</section>")
-    assert f"<strong>{now}</strong>" in card
-    assert f"<strong>{next_band}</strong>" in card
-    assert source in card
+    assert card_rows(html)["Now"].startswith(entry)
+    assert source in section(html, 'id="stage-heading"', "</section>")
+
+    complete(learner, [m[2], m[3]])
+
+    assert card_rows(dashboard(client, learner).content.decode())["Next: Experienced"].startswith(
+        experienced
+    )
 
 
 def test_the_salary_card_names_every_source_of_its_figures(client, make_guide, make_user, complete):
@@ -184,6 +221,112 @@ def test_the_salary_card_names_every_source_of_its_figures(client, make_guide, m
     page = client.get(DASHBOARD).content.decode()
     assert "The test guide, February 2024" in page
     assert "Another survey, June 2025" in page
+
+
+def test_each_figure_names_its_own_source_when_the_sources_differ(
+    client, learner, guide, m, complete
+):
+    SalaryBand.objects.filter(guide=guide, stage=None).update(
+        source="Another survey", as_of=datetime.date(2025, 6, 1)
+    )
+    complete(learner, [m[0], m[1]])
+
+    rows = card_rows(dashboard(client, learner).content.decode())
+
+    assert rows["Now"] == "from $75,000 Entry level · United States · The test guide, February 2024"
+    assert rows["Tech-hub average"] == (
+        f"$182,000{DASH}$194,000 {HUBS} · Another survey, June 2025"
+    )
+
+
+def test_a_figure_the_guide_ties_to_a_stage_is_shown_for_that_stage(
+    client, learner, guide, m, complete
+):
+    SalaryBand.objects.create(
+        guide=guide,
+        stage=guide.stages.get(slug="mid-level"),
+        label="Mid level",
+        region="United States",
+        low=120_000,
+        high=150_000,
+        source="The test guide",
+        as_of=datetime.date(2024, 2, 15),
+    )
+    complete(learner, [m[0], m[1]])
+
+    rows = card_rows(dashboard(client, learner).content.decode())
+
+    assert rows == {
+        "Now": "from $75,000 Entry level · United States",
+        "Next: Mid-level ready": f"$120,000{DASH}$150,000 Mid level · United States",
+    }, "with a figure for both stages, the place figure is not needed"
+
+
+@pytest.mark.parametrize(
+    ("levels", "rows"),
+    [
+        pytest.param(
+            [],
+            {
+                "Now": "The guide quotes no figure for Getting started.",
+                "Next: Entry-level ready": "from $75,000 Entry level · United States",
+                "Tech-hub average": f"$182,000{DASH}$194,000 {HUBS}",
+            },
+            id="getting-started",
+        ),
+        pytest.param(
+            [Level.FOUNDATION],
+            {
+                "Now": "from $75,000 Entry level · United States",
+                "Next: Mid-level ready": "The guide quotes no figure for Mid-level ready.",
+                "Tech-hub average": f"$182,000{DASH}$194,000 {HUBS}",
+            },
+            id="entry-level-ready",
+        ),
+        pytest.param(
+            [Level.FOUNDATION, Level.INTERMEDIATE],
+            {
+                "Now": "The guide quotes no figure for Mid-level ready.",
+                "Next: Experienced": "from $195,000 Experienced · United States",
+                "Tech-hub average": f"$182,000{DASH}$194,000 {HUBS}",
+            },
+            id="mid-level-ready",
+        ),
+        pytest.param(
+            [Level.FOUNDATION, Level.INTERMEDIATE, Level.ADVANCED],
+            {"Now": "from $195,000 Experienced · United States"},
+            id="experienced",
+        ),
+    ],
+)
+def test_the_card_shows_the_shipped_guides_figures_as_the_guide_states_them(
+    client, learner, ml_guide, complete, levels, rows
+):
+    complete(learner, ml_guide.milestones.filter(level__in=levels, archived=False))
+
+    html = dashboard(client, learner).content.decode()
+
+    assert card_rows(html) == rows
+    card = section(html, 'id="stage-heading"', "</section>")
+    assert (
+        "Figures: So You Want to Become a Machine Learning Engineer? (David Jenkins), "
+        "February 2024. What the guide reports for the market, not a promise."
+    ) in card
+
+
+def test_the_card_offers_a_region_only_when_the_guide_quotes_stages_in_several(
+    client, learner, guide, european_bands
+):
+    choose = "Choose your region"
+    assert choose in section(
+        dashboard(client, learner).content.decode(), 'id="stage-heading"', "</section>"
+    )
+
+    SalaryBand.objects.filter(region="Western Europe").delete()
+
+    assert choose not in section(
+        dashboard(client, learner).content.decode(), 'id="stage-heading"', "</section>"
+    ), "the tech-hub average is a place figure: there is nothing to choose"
 
 
 # --- the rules alone, over plain data (no database) ----------------------------------------
@@ -248,3 +391,87 @@ def test_band_for_prefers_the_learners_region_then_the_first_quoted():
     assert band_for(stage, [other, us, hubs], "Mars") is us
     assert band_for(stage, [other], "United States") is None
     assert band_for(None, [us], "") is None
+
+
+def plain_band(stage_id: int | None, region: str = "United States", source: str = "The guide"):
+    return SimpleNamespace(
+        stage_id=stage_id, region=region, source=source, as_of=datetime.date(2024, 2, 15)
+    )
+
+
+# As the ML guide states them: a figure for entry level (stage 2) and for experienced
+# engineers (stage 4), and the tech-hub average, which is about a place, not a stage.
+ENTRY, HUB, EXPERIENCED = plain_band(2), plain_band(None, "US tech hubs"), plain_band(4)
+
+
+def test_a_figure_tied_to_no_stage_is_never_a_stages_band():
+    for stage in plain_stages():
+        assert band_for(stage, [HUB], "US tech hubs") is None, stage.name
+
+
+@pytest.mark.parametrize(
+    ("done", "current", "upcoming", "place"),
+    [
+        pytest.param(set(), None, ENTRY, [HUB], id="no-figure-for-getting-started"),
+        pytest.param({1, 2}, ENTRY, None, [HUB], id="no-figure-for-mid-level"),
+        pytest.param({1, 2, 3}, None, EXPERIENCED, [HUB], id="mid-level-to-experienced"),
+        pytest.param({1, 2, 3, 4}, EXPERIENCED, None, [], id="whole-plan-done"),
+    ],
+)
+def test_each_stage_gets_its_own_figure_and_the_place_figures_stand_in_where_one_is_missing(
+    done, current, upcoming, place
+):
+    result = standing(
+        plain_stages(),
+        PLAIN,
+        dict.fromkeys(done, "done"),
+        [ENTRY, HUB, EXPERIENCED],
+        "US tech hubs",
+    )
+
+    assert result.current_band is current
+    assert result.next_band is upcoming
+    assert result.place_figures == place
+
+
+def test_the_sources_are_those_of_the_figures_shown_each_once():
+    survey = plain_band(None, "US tech hubs", source="A survey")
+    bands = [ENTRY, survey, EXPERIENCED]
+
+    assert standing(plain_stages(), PLAIN, {1: "done", 2: "done"}, bands).sources == [
+        ENTRY,
+        survey,
+    ]
+    everything = dict.fromkeys([1, 2, 3, 4], "done")
+    assert standing(plain_stages(), PLAIN, everything, bands).sources == [EXPERIENCED]
+    assert figure_sources([ENTRY, EXPERIENCED, survey]) == [ENTRY, survey]
+    assert figure_sources([]) == []
+
+
+# --- when a stage was reached (the public profile) ------------------------------------------
+
+
+def test_a_stage_is_reached_when_the_last_milestone_it_requires_was_completed():
+    entry, mid, experienced = plain_stages()[1:]
+    completed = {
+        1: datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.UTC),
+        2: datetime.datetime(2026, 3, 5, 18, 30, tzinfo=datetime.UTC),  # the last foundation
+        4: datetime.datetime(2026, 4, 2, 8, 0, tzinfo=datetime.UTC),  # advanced: not required
+    }
+
+    assert reached_on(entry, PLAIN, completed) == completed[2]
+    assert reached_on(mid, PLAIN, completed) is None, "milestone 3 is not done"
+    assert reached_on(experienced, PLAIN, completed) is None
+
+    completed[3] = datetime.datetime(2026, 3, 20, tzinfo=datetime.UTC)
+    assert reached_on(mid, PLAIN, completed) == completed[3]
+    assert reached_on(experienced, PLAIN, completed) == completed[4]
+
+
+def test_no_date_for_the_first_stage_for_no_stage_or_for_a_stage_without_milestones():
+    getting_started, entry = plain_stages()[:2]
+    everything = {1: 1, 2: 2, 3: 3, 4: 4}
+
+    assert reached_on(getting_started, PLAIN, everything) is None, "everyone starts there"
+    assert reached_on(None, PLAIN, everything) is None
+    assert reached_on(entry, [], {}) is None, "a stage with nothing to do is not an achievement"

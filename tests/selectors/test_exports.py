@@ -1,15 +1,20 @@
 """A learner's export of their data (tracker.selectors.exports): JSON and CSV."""
 
+import codecs
 import csv
+import datetime
 import io
 import json
+import re
+import zoneinfo
 from http import HTTPStatus
 
 import pytest
 from django.urls import reverse
 
-from tracker.models import Profile, Progress, ReviewRequest
-from tracker.selectors.exports import PROGRESS_COLUMNS
+from tracker.models import Milestone, Profile, Progress, ReviewRequest
+from tracker.selectors.exports import PROGRESS_COLUMNS, learner_export_csv, learner_export_json
+from tracker.services.progress import progress_update_notes
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +25,7 @@ def test_json_export_holds_profile_progress_notes_and_history(logged_in, learner
     response = logged_in.get(reverse("tracker:export_json"))
 
     assert response.status_code == HTTPStatus.OK
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="careerpath-learner.json"'
     data = json.loads(response.content)
     assert data["account"]["username"] == "learner"
@@ -66,7 +71,7 @@ def test_csv_export_has_a_header_and_one_row_per_touched_milestone(logged_in, hi
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"] == 'attachment; filename="careerpath-learner.csv"'
-    reader = csv.DictReader(io.StringIO(response.content.decode()))
+    reader = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
     rows = list(reader)
     assert reader.fieldnames == PROGRESS_COLUMNS
     assert [(row["milestone"], row["status"]) for row in rows] == [
@@ -80,7 +85,7 @@ def test_csv_export_has_a_header_and_one_row_per_touched_milestone(logged_in, hi
 
 
 def test_csv_export_neutralises_formula_cells(logged_in, history):
-    body = logged_in.get(reverse("tracker:export_csv")).content.decode()
+    body = logged_in.get(reverse("tracker:export_csv")).content.decode("utf-8-sig")
 
     notes = [row["note"] for row in csv.DictReader(io.StringIO(body))]
     assert notes[0] == '\'=HYPERLINK("https://evil.example", "click")'
@@ -91,8 +96,74 @@ def test_csv_export_neutralises_formula_cells(logged_in, history):
 
 
 def test_an_empty_export_still_has_the_header(logged_in, guide):
-    body = logged_in.get(reverse("tracker:export_csv")).content.decode()
+    body = logged_in.get(reverse("tracker:export_csv")).content.decode("utf-8-sig")
 
     assert body.splitlines() == [",".join(PROGRESS_COLUMNS)]
     data = json.loads(logged_in.get(reverse("tracker:export_json")).content)
     assert (data["progress"], data["history"]) == ([], [])
+
+
+# --- titles, times in the learner's zone, UTF-8 ------------------------------------------
+
+ISO_SECOND = re.compile(r"\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d\Z")
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+MOMENT = datetime.datetime(2026, 10, 9, 5, 9, 32, 846925, tzinfo=datetime.UTC)
+
+
+def csv_rows(body: str) -> list[dict]:
+    assert body.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(body.removeprefix("\ufeff"))))
+
+
+def test_csv_export_names_the_guide_pillar_and_milestone_beside_their_slugs(learner, history):
+    rows = csv_rows(learner_export_csv(user=learner, zone=datetime.UTC))
+
+    assert [
+        (r["guide"], r["guide_title"], r["pillar"], r["pillar_name"], r["milestone_title"])
+        for r in rows
+    ] == [
+        ("test-guide", "Become a Test Engineer", "pillar-0", "Pillar 0", "Milestone 0"),
+        ("test-guide", "Become a Test Engineer", "pillar-1", "Pillar 1", "Milestone 1"),
+        ("test-guide", "Become a Test Engineer", "pillar-2", "Pillar 2", "Milestone 2"),
+    ]
+
+
+def test_export_times_are_iso_8601_to_the_second_in_the_readers_zone(learner, m, history):
+    Progress.objects.filter(learner=learner, milestone=m[0]).update(
+        completed_at=MOMENT, updated_at=MOMENT
+    )
+
+    row = csv_rows(learner_export_csv(user=learner, zone=PARIS))[0]
+    data = json.loads(learner_export_json(user=learner, zone=PARIS))
+
+    assert row["completed_at"] == row["updated_at"] == "2026-10-09T07:09:32+02:00"
+    assert data["progress"][0]["completed_at"] == "2026-10-09T07:09:32+02:00"
+    assert datetime.datetime.fromisoformat(row["completed_at"]) == MOMENT.replace(microsecond=0)
+    times = [
+        row[c]
+        for row in csv_rows(learner_export_csv(user=learner, zone=PARIS))
+        for c in ("verified_at", "started_at", "completed_at", "updated_at")
+        if row[c]
+    ]
+    times += [event["at"] for event in data["history"]] + [data["account"]["date_joined"]]
+    assert times
+    assert all(ISO_SECOND.match(value) for value in times), times
+
+
+def test_csv_export_keeps_accents_and_starts_with_a_bom(learner, m):
+    progress_update_notes(
+        learner=learner, milestone=m[0], note="Café, naïve, Łódź ☕", evidence_url=""
+    )
+
+    body = learner_export_csv(user=learner, zone=datetime.UTC)
+
+    assert body.encode("utf-8").startswith(codecs.BOM_UTF8)
+    assert csv_rows(body)[0]["note"] == "Café, naïve, Łódź ☕"
+
+
+def test_titles_in_the_csv_are_guarded_against_formulas_too(learner, m, history):
+    Milestone.objects.filter(pk=m[0].pk).update(title="=cmd|' /C calc'!A0")
+
+    row = csv_rows(learner_export_csv(user=learner, zone=datetime.UTC))[0]
+
+    assert row["milestone_title"] == "'=cmd|' /C calc'!A0"

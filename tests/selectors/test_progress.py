@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tests.conftest import DASHBOARD
 from tracker.caching.content import clear as clear_content_cache
-from tracker.models import Milestone, ProgressEvent, ProgressStatus
+from tracker.models import Milestone, Profile, Progress, ProgressEvent, ProgressStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +118,41 @@ def test_page_costs_the_same_with_0_or_500_history_events(
     if page_name == "dashboard":
         assert response.context["activity"].streak >= 50  # fifty weeks in a row, with events
         assert response.context["activity"].total == 12 * 10 + 3
+
+
+# The public profile: the profile, the guide, the learner's rows and who verified them,
+# plus the guide's plan and extras on a cold cache; nothing per milestone.
+PUBLIC_PROFILE_BUDGET = 11
+
+
+@pytest.mark.parametrize("done", [5, 60])
+def test_the_public_profile_costs_the_same_for_5_or_60_milestones_done(
+    client, make_guide, make_user, complete, done, django_assert_max_num_queries
+):
+    """Every milestone done, verified by a mentor who publishes a profile, with evidence:
+    all that the portfolio shows per milestone, against one learner with a single one."""
+    mentor = make_user("mentor")
+    Profile.objects.filter(user=mentor).update(public_profile=True, display_name="Grace")
+    learners = {}
+    for count in (1, done):
+        guide = make_guide(milestones=count, slug=f"guide-{count}")
+        user = make_user(f"learner-{count}")
+        Profile.objects.filter(user=user).update(public_profile=True, current_guide=guide)
+        complete(user, guide.milestones.all())
+        Progress.objects.filter(learner=user).update(
+            verified_at=timezone.now(), verified_by=mentor, evidence_url="https://example.com/x"
+        )
+        learners[count] = user
+
+    one, one_sql = count_queries(client, reverse("tracker:public_profile", args=["learner-1"]))
+    assert one <= PUBLIC_PROFILE_BUDGET, one_sql
+    url = reverse("tracker:public_profile", args=[f"learner-{done}"])
+    clear_content_cache()
+    cache.clear()
+    with django_assert_max_num_queries(one):
+        response = client.get(url)
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["verified_count"] == done
+    assert response.content.decode().count(">Grace</a>") == done
+    many, many_sql = count_queries(client, url)
+    assert many == one, f"1 done:\n{one_sql}\n\n{done} done:\n{many_sql}"

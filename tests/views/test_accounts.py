@@ -391,3 +391,96 @@ def test_a_display_name_that_would_break_a_mail_header_is_refused(logged_in, lea
         response.content.decode()
     )
     assert Profile.objects.get(user=learner).display_name == ""
+
+
+# --- usernames a new account may take --------------------------------------------------------
+
+USERNAME_RULE = (
+    "A username can use only the letters A to Z (either case), digits, dots (.), hyphens "
+    "(-) and underscores (_), and cannot be only dots."
+)
+CYRILLIC_SECA = "\u0455\u0435\u0441\u0430"  # looks like "seca"
+
+
+def sign_up(client, username: str):
+    return client.post(
+        reverse("signup"),
+        {
+            "username": username,
+            "email": "newcomer@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "username",
+    [CYRILLIC_SECA, "se\u0441a", "jos\u00e9", "\u674e\u5c0f\u9f99", ".", "..", "...", "a@b", "a+b"],
+    ids=[
+        "cyrillic",
+        "one-cyrillic-letter",
+        "accent",
+        "chinese",
+        "dot",
+        "dots",
+        "3-dots",
+        "at",
+        "plus",
+    ],
+)
+def test_a_username_outside_the_safe_set_is_refused_with_the_rule(client, make_user, username):
+    make_user("seca")
+
+    response = sign_up(client, username)
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert USERNAME_RULE in response.content.decode()
+    assert not User.objects.filter(email="newcomer@example.com").exists()
+
+
+@pytest.mark.parametrize("username", ["seca", "Ada.Lovelace", "a_b-c.9", "x..y", ".profile", "-"])
+def test_a_username_in_the_safe_set_is_accepted(client, guide, username):
+    response = sign_up(client, username)
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert User.objects.get(email="newcomer@example.com").username == username
+
+
+@pytest.mark.parametrize("username", ["Seca", "SECA", "sEcA"])
+def test_a_username_that_differs_from_another_only_in_case_is_refused(client, make_user, username):
+    make_user("seca")
+
+    response = sign_up(client, username)
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "A user with that username already exists." in response.content.decode()
+    assert User.objects.filter(username__iexact="seca").count() == 1
+
+
+def test_the_sign_up_form_says_which_usernames_are_allowed(client):
+    page = client.get(reverse("signup")).content.decode()
+
+    assert "letters A to Z, digits, dots, hyphens and underscores" in page
+    assert "@/./+/-/_" not in page
+
+
+def test_an_existing_username_outside_the_safe_set_still_works(client, make_user):
+    """The rule is for new accounts: earlier ones keep their names, log-ins and links."""
+    user = make_user(CYRILLIC_SECA)
+    Profile.objects.filter(user=user).update(public_profile=True)
+
+    response = client.post(reverse("login"), {"username": CYRILLIC_SECA, "password": PASSWORD})
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert logged_in_user_id(client) == str(user.pk)
+    profile = client.get(reverse("tracker:public_profile", args=[CYRILLIC_SECA]))
+    assert profile.status_code == HTTPStatus.OK
+
+
+def test_a_display_name_may_use_any_letters(logged_in, learner):
+    name = f"{CYRILLIC_SECA} \u0141\u00f3d\u017a \u674e"
+
+    logged_in.post(reverse("tracker:settings"), {"display_name": name, "region": ""})
+
+    assert Profile.objects.get(user=learner).display_name == name

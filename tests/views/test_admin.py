@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracker.models import (
+    Level,
     Milestone,
     MilestonePrerequisite,
+    Pillar,
     Progress,
     ProgressEvent,
     ProgressStatus,
@@ -358,3 +360,276 @@ def test_a_user_who_is_not_staff_is_sent_to_the_admin_login(client, learner):
     response = client.get(admin_url(Milestone, "changelist"))
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+# --- prerequisites that a learner could never satisfy --------------------------------------
+
+
+def change_form_data(client, obj) -> tuple[dict, dict]:
+    """What the change page of ``obj`` would post as it stands, and each inline's prefix by
+    model: the main form, then every inline's management form and rows."""
+    model = type(obj)
+    page = client.get(admin_url(model, "change", obj.pk))
+    assert page.status_code == HTTPStatus.OK
+    forms = [page.context["adminform"].form]
+    prefixes = {}
+    data = {}
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        prefixes[formset.model] = formset.prefix
+        forms += [formset.management_form, *formset.initial_forms]
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is True:
+                data[form.add_prefix(name)] = "on"
+            elif value is not None and value is not False:  # 0 is a value to post
+                data[form.add_prefix(name)] = value
+    return data, prefixes
+
+
+def add_row(data: dict, prefix: str, **fields) -> None:
+    """One more inline row, as the admin's "Add another" link adds it."""
+    index = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = index + 1
+    for name, value in fields.items():
+        data[f"{prefix}-{index}-{name}"] = value
+
+
+def row_index(data: dict, prefix: str, pk: int) -> int:
+    return next(
+        int(key.split("-")[-2])
+        for key, value in data.items()
+        if key.startswith(f"{prefix}-") and key.endswith("-id") and value == pk
+    )
+
+
+def edges(guide) -> set[tuple[str, str]]:
+    return set(
+        MilestonePrerequisite.objects.filter(milestone__guide=guide).values_list(
+            "milestone__slug", "prerequisite__slug"
+        )
+    )
+
+
+def refused(response, message: str) -> None:
+    """The change form came back (no redirect) with ``message`` for the editor to read."""
+    assert response.status_code == HTTPStatus.OK
+    assert message in error_messages(response)
+    assert message in response.content.decode()
+
+
+def error_messages(response) -> list[str]:
+    """The messages the admin lists at the top of a refused form: a field's errors come as
+    a list, an inline's own (non-form) errors one by one."""
+    messages = []
+    for item in response.context["errors"]:
+        messages += [item] if isinstance(item, str) else list(item)
+    return messages
+
+
+def saved_errors(response) -> list:
+    """The form's errors, when a save that should have worked came back with them."""
+    return error_messages(response) if response.status_code == HTTPStatus.OK else []
+
+
+LEVEL_RULE = "a milestone can only require milestones of its own level or an earlier one."
+
+
+@pytest.fixture
+def chain(make_guide):
+    """One pillar of nine milestones, each requiring the one before: 0-2 foundation, 3-5
+    intermediate, 6-8 advanced."""
+    guide = make_guide(slug="chain", milestones=9, pillars=1)
+    milestones = {milestone.slug: milestone for milestone in guide.milestones.all()}
+    return [milestones[f"milestone-{n}"] for n in range(9)]
+
+
+def test_admin_refuses_two_milestones_that_would_require_each_other(admin_client, chain):
+    first = chain[0]
+    before = edges(first.guide)
+    data, prefix = change_form_data(admin_client, first)
+    data["title"] = "Renamed too"
+    add_row(data, prefix[MilestonePrerequisite], milestone=first.pk, prerequisite=chain[1].pk)
+
+    response = admin_client.post(admin_url(Milestone, "change", first.pk), data)
+
+    refused(
+        response,
+        "“Renamed too” and “Milestone 1” would require each other: "
+        "milestone-0 → milestone-1 → milestone-0. Remove one of these two prerequisites.",
+    )
+    assert edges(first.guide) == before
+    first.refresh_from_db()
+    assert first.title == "Milestone 0"
+
+
+def test_admin_refuses_a_circle_through_the_milestones_that_require_it(admin_client, chain):
+    # milestone-2 requires milestone-1, which requires milestone-0: requiring milestone-2
+    # from milestone-0 closes a circle of three.
+    first = chain[0]
+    before = edges(first.guide)
+    data, prefix = change_form_data(admin_client, first)
+    add_row(data, prefix[MilestonePrerequisite], milestone=first.pk, prerequisite=chain[2].pk)
+
+    response = admin_client.post(admin_url(Milestone, "change", first.pk), data)
+
+    refused(
+        response,
+        "“Milestone 0”, “Milestone 2” and “Milestone 1” would require one another in a "
+        "circle: milestone-0 → milestone-2 → milestone-1 → milestone-0 (each one requires "
+        "the next). Remove one of these prerequisites.",
+    )
+    assert edges(first.guide) == before
+
+
+def test_admin_refuses_a_changed_row_that_closes_a_circle(admin_client, chain):
+    second = chain[1]
+    link = MilestonePrerequisite.objects.get(milestone=second)
+    before = edges(second.guide)
+    data, prefix = change_form_data(admin_client, second)
+    index = row_index(data, prefix[MilestonePrerequisite], link.pk)
+    data[f"{prefix[MilestonePrerequisite]}-{index}-prerequisite"] = chain[2].pk
+
+    response = admin_client.post(admin_url(Milestone, "change", second.pk), data)
+
+    refused(
+        response,
+        "“Milestone 1” and “Milestone 2” would require each other: "
+        "milestone-1 → milestone-2 → milestone-1. Remove one of these two prerequisites.",
+    )
+    assert edges(second.guide) == before
+
+
+def test_admin_saves_the_removal_of_a_circle_saved_before_the_check(admin_client, chain):
+    first = chain[0]
+    old = MilestonePrerequisite.objects.create(milestone=first, prerequisite=chain[1])
+    data, prefix = change_form_data(admin_client, first)
+    rows = prefix[MilestonePrerequisite]
+    data[f"{rows}-{row_index(data, rows, old.pk)}-DELETE"] = "on"
+
+    response = admin_client.post(admin_url(Milestone, "change", first.pk), data)
+
+    assert response.status_code == HTTPStatus.FOUND, saved_errors(response)
+    assert not MilestonePrerequisite.objects.filter(pk=old.pk).exists()
+
+
+def test_admin_refuses_a_prerequisite_of_a_later_level(admin_client, m):
+    # milestone-2 is intermediate and nothing links it to milestone-0, a foundation.
+    before = edges(m[0].guide)
+    data, prefix = change_form_data(admin_client, m[0])
+    add_row(data, prefix[MilestonePrerequisite], milestone=m[0].pk, prerequisite=m[2].pk)
+
+    response = admin_client.post(admin_url(Milestone, "change", m[0].pk), data)
+
+    refused(
+        response,
+        f"“Milestone 0” (foundation) cannot require “Milestone 2” (intermediate): {LEVEL_RULE}",
+    )
+    assert edges(m[0].guide) == before
+
+
+def test_admin_refuses_raising_a_level_above_a_milestone_that_requires_it(admin_client, m):
+    # milestone-3 (intermediate) requires milestone-0.
+    data, _ = change_form_data(admin_client, m[0])
+    data["level"] = Level.ADVANCED
+
+    response = admin_client.post(admin_url(Milestone, "change", m[0].pk), data)
+
+    refused(
+        response,
+        f"“Milestone 3” (intermediate) cannot require “Milestone 0” (advanced): {LEVEL_RULE}",
+    )
+    m[0].refresh_from_db()
+    assert m[0].level == Level.FOUNDATION
+
+
+def test_admin_refuses_lowering_a_level_below_a_prerequisite(admin_client, m):
+    # milestone-5 (advanced) requires milestone-2 (intermediate).
+    data, _ = change_form_data(admin_client, m[5])
+    data["level"] = Level.FOUNDATION
+
+    response = admin_client.post(admin_url(Milestone, "change", m[5].pk), data)
+
+    refused(
+        response,
+        f"“Milestone 5” (foundation) cannot require “Milestone 2” (intermediate): {LEVEL_RULE}",
+    )
+    m[5].refresh_from_db()
+    assert m[5].level == Level.ADVANCED
+
+
+def test_admin_saves_a_lower_level_with_the_prerequisite_removed_in_the_same_submit(
+    admin_client, m
+):
+    link = MilestonePrerequisite.objects.get(milestone=m[5])
+    data, prefix = change_form_data(admin_client, m[5])
+    data["level"] = Level.FOUNDATION
+    rows = prefix[MilestonePrerequisite]
+    data[f"{rows}-{row_index(data, rows, link.pk)}-DELETE"] = "on"
+
+    response = admin_client.post(admin_url(Milestone, "change", m[5].pk), data)
+
+    assert response.status_code == HTTPStatus.FOUND, saved_errors(response)
+    m[5].refresh_from_db()
+    assert m[5].level == Level.FOUNDATION
+    assert not m[5].prerequisites.exists()
+
+
+def test_admin_saves_a_sound_new_prerequisite(admin_client, m):
+    # milestone-4 (advanced) may require milestone-2 (intermediate): no circle either.
+    data, prefix = change_form_data(admin_client, m[4])
+    add_row(data, prefix[MilestonePrerequisite], milestone=m[4].pk, prerequisite=m[2].pk)
+
+    response = admin_client.post(admin_url(Milestone, "change", m[4].pk), data)
+
+    assert response.status_code == HTTPStatus.FOUND, saved_errors(response)
+    assert set(m[4].prerequisites.all()) == {m[1], m[2]}
+
+
+def test_admin_refuses_a_new_milestone_that_requires_a_later_level(admin_client, m):
+    count = Milestone.objects.count()
+    page = admin_client.get(admin_url(Milestone, "add"))
+    prefix = {f.formset.model: f.formset.prefix for f in page.context["inline_admin_formsets"]}
+    prerequisites, resources = prefix[MilestonePrerequisite], prefix[Resource]
+    response = admin_client.post(
+        admin_url(Milestone, "add"),
+        {
+            "pillar": m[0].pillar_id,
+            "title": "Brand new",
+            "slug": "brand-new",
+            "description": "",
+            "level": Level.FOUNDATION,
+            "estimated_hours": 3,
+            "order": 9,
+            f"{prerequisites}-TOTAL_FORMS": 1,
+            f"{prerequisites}-INITIAL_FORMS": 0,
+            f"{prerequisites}-0-prerequisite": m[2].pk,
+            f"{resources}-TOTAL_FORMS": 0,
+            f"{resources}-INITIAL_FORMS": 0,
+        },
+    )
+
+    refused(
+        response,
+        f"“Brand new” (foundation) cannot require “Milestone 2” (intermediate): {LEVEL_RULE}",
+    )
+    assert Milestone.objects.count() == count
+
+
+def test_admin_refuses_a_level_change_from_the_pillar_page(admin_client, m):
+    # The pillar's page lists its milestones with their levels: milestone-3 (intermediate)
+    # requires milestone-0, which must not become advanced there either.
+    pillar = m[0].pillar
+    data, prefix = change_form_data(admin_client, pillar)
+    index = row_index(data, prefix[Milestone], m[0].pk)
+    data[f"{prefix[Milestone]}-{index}-level"] = Level.ADVANCED
+
+    response = admin_client.post(admin_url(Pillar, "change", pillar.pk), data)
+
+    refused(
+        response,
+        f"“Milestone 3” (intermediate) cannot require “Milestone 0” (advanced): {LEVEL_RULE}",
+    )
+    m[0].refresh_from_db()
+    assert m[0].level == Level.FOUNDATION

@@ -7,7 +7,8 @@ even before the status code is checked.
 from http import HTTPStatus
 
 import pytest
-from django.contrib.auth import get_user_model
+from axes.models import AccessAttempt
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.test import Client
 from django.urls import reverse
 
@@ -310,3 +311,136 @@ def test_the_csrf_token_from_the_page_is_accepted(csrf_client, learner, mileston
 
     assert response.status_code == HTTPStatus.FOUND
     assert Progress.objects.get(learner=learner, milestone=milestone).status == ProgressStatus.DONE
+
+
+# --- requests Django cannot read: the app's 400 page, from the first middleware on --------
+
+BAD_REQUEST_PAGE = "We could not understand that request"
+FORM = "application/x-www-form-urlencoded"
+MULTIPART_BODY = (
+    b'--x\r\nContent-Disposition: form-data; name="username"\r\n\r\nlearner\r\n--x--\r\n'
+)
+
+
+@pytest.fixture
+def server_client():
+    """A client as gunicorn serves one: CSRF checks on, and a well-formed CSRF cookie
+    (anyone can make one up), so that the CSRF check reads the form body."""
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["csrftoken"] = "a" * 32
+    return client
+
+
+def assert_bad_request_page(response):
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert BAD_REQUEST_PAGE in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"username=learner&password=x", f"{FORM}; charset=utf-16"),
+        (b"username=learner&password=x", f"{FORM}; charset=utf-32"),
+        (b"username=learner&password=x", f"{FORM}; charset=latin-1"),
+        (b"username=learner&password=x", f"{FORM}; charset=utf-7"),
+        (b"username=learner&password=x", f"{FORM}; charset=cp500"),
+        (b"username=learner&password=x", f"{FORM}; charset=rot13"),
+        (MULTIPART_BODY, "multipart/form-data; boundary=x; charset=zlib"),
+        (MULTIPART_BODY, "multipart/form-data; boundary=x; charset=utf-16"),
+    ],
+    ids=["utf-16", "utf-32", "latin-1", "utf-7", "ebcdic", "rot13", "multipart-zlib", "mp-utf-16"],
+)
+@pytest.mark.parametrize("url", [reverse("login"), reverse("signup"), reverse("admin:login")])
+def test_a_form_in_a_character_set_django_cannot_read_is_the_400_page(
+    server_client, learner, url, body, content_type
+):
+    """Django refuses such a body, then its 400 view's CSRF check reads it again, fails
+    again, and the exception escapes to gunicorn's bare "Internal Server Error"."""
+    before = counts()
+
+    response = server_client.generic("POST", url, body, content_type=content_type)
+
+    assert_bad_request_page(response)
+    assert counts() == before
+    assert SESSION_KEY not in server_client.session
+
+
+@pytest.mark.parametrize("charset", ["utf-16", "utf-32", "cp500"])
+def test_a_query_in_a_character_set_django_cannot_read_is_the_400_page(client, charset):
+    """Read in such a character set, a query string is garbage (a NUL check cannot see
+    into it). A codec that is not a text encoding ("zlib") fails inside Django's request
+    constructor, before any middleware: that one is out of this module's reach."""
+    response = client.get(
+        reverse("login"), {"next": "/dashboard/"}, CONTENT_TYPE=f"text/plain; charset={charset}"
+    )
+
+    assert_bad_request_page(response)
+
+
+def test_a_form_that_calls_utf_8_utf8_is_read_as_utf_8(client, learner):
+    token = client.get(reverse("login")).context["csrf_token"]
+    client.handler.enforce_csrf_checks = True
+    body = f"csrfmiddlewaretoken={token}&username=learner&password={PASSWORD}".encode()
+
+    response = client.generic("POST", reverse("login"), body, content_type=f"{FORM}; charset=UTF8")
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert client.session[SESSION_KEY] == str(learner.pk)
+
+
+@pytest.fixture
+def axes_on(settings):
+    """Brute-force protection as in production: every failure is recorded by username."""
+    settings.AXES_ENABLED = True
+
+
+@pytest.mark.parametrize("length", [151, 256, 10_000])
+@pytest.mark.parametrize("url", [reverse("login"), reverse("admin:login")])
+def test_a_username_longer_than_any_account_is_the_400_page(client, axes_on, url, length):
+    """django-axes records a failed log-in's username in a 255-character column: on
+    PostgreSQL a longer one was a 500. No account's username is over 150 characters."""
+    response = client.post(url, {"username": "u" * length, "password": "x"})
+
+    assert_bad_request_page(response)
+    assert not AccessAttempt.objects.exists()
+
+
+def test_a_username_of_the_longest_allowed_length_gets_the_usual_answer(client, axes_on):
+    response = client.post(reverse("login"), {"username": "u" * 150, "password": "x"})
+
+    assert response.status_code == HTTPStatus.OK
+    assert "Please enter a correct username and password." in response.content.decode()
+    assert AccessAttempt.objects.get().username == "u" * 150
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?status=%00", "?q=%00", "?q=a%00b", "?%00=1", "?status__exact=done&o=%00"],
+)
+def test_a_nul_byte_in_an_admin_filter_is_the_400_page(admin_client, guide, query):
+    """PostgreSQL cannot hold a NUL byte in text, and refused the admin's query with it."""
+    response = admin_client.get(reverse("admin:tracker_progress_changelist") + query)
+
+    assert_bad_request_page(response)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("tracker:guides") + "?status=%00",
+        reverse("tracker:guide", args=["test-guide"]) + "?level=%00",
+        reverse("login") + "?next=%00",
+    ],
+)
+def test_a_nul_byte_anywhere_in_a_visitors_query_is_the_400_page(client, guide, url):
+    assert_bad_request_page(client.get(url))
+
+
+def test_a_nul_byte_in_the_session_cookie_is_a_visit_without_a_session(client, guide):
+    """A session key with a NUL byte cannot exist; looking it up was a 500 on PostgreSQL.
+    The visitor gets the page, and their browser is told to drop the cookie."""
+    response = client.get(reverse("tracker:landing"), HTTP_COOKIE='sessionid="\\000abcdefghij"')
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.cookies["sessionid"].value == ""
+    assert response.cookies["sessionid"]["max-age"] == 0

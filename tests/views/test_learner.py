@@ -1,15 +1,22 @@
 """The learner's own pages: the dashboard, the status and notes views (with and without
 htmx), and the settings page."""
 
+import codecs
+import csv
+import datetime
+import io
+import zoneinfo
 from html.parser import HTMLParser
 from http import HTTPStatus
+from urllib.parse import unquote
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.conftest import dashboard, messages_of, notes_url, section, status_url
 from tracker.models import Milestone, Profile, Progress, ProgressStatus
-from tracker.services.progress import progress_set_status
+from tracker.services.progress import progress_set_status, progress_update_notes
 
 pytestmark = pytest.mark.django_db
 
@@ -332,3 +339,75 @@ def test_the_chosen_guide_is_the_one_on_the_dashboard(logged_in, learner, guide,
 
     assert Profile.objects.get(user=learner).current_guide == second
     assert logged_in.get(reverse("tracker:dashboard")).context["guide"] == second
+
+
+# --- the exports' headers ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type"),
+    [
+        ("tracker:export_csv", "text/csv; charset=utf-8"),
+        ("tracker:export_json", "application/json; charset=utf-8"),
+    ],
+)
+def test_the_exports_declare_utf_8(logged_in, guide, name, content_type):
+    response = logged_in.get(reverse(name))
+
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"] == content_type
+
+
+def test_the_csv_export_starts_with_a_bom_so_spreadsheets_read_accents(logged_in, learner, m):
+    progress_update_notes(learner=learner, milestone=m[0], note="Relu, déjà vu", evidence_url="")
+
+    body = logged_in.get(reverse("tracker:export_csv")).content
+
+    assert body.startswith(codecs.BOM_UTF8)
+    assert "déjà vu".encode() in body
+
+
+CYRILLIC_SECA = "\u0455\u0435\u0441\u0430"  # "seca" in Cyrillic letters
+
+
+@pytest.mark.parametrize(
+    ("username", "fallback"),
+    [
+        (CYRILLIC_SECA, "careerpath-export"),
+        ("jos\u00e9", "careerpath-jose"),
+        ("\u674e\u5c0f\u9f99", "careerpath-export"),
+    ],
+    ids=["cyrillic", "latin-1", "chinese"],
+)
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_username_outside_ascii_downloads_under_its_own_name(
+    client, make_user, guide, username, fallback, fmt
+):
+    client.force_login(make_user(username))
+
+    header = client.get(reverse(f"tracker:export_{fmt}"))["Content-Disposition"]
+
+    assert header.isascii()
+    plain, exact = header.removeprefix("attachment; ").split("; ")
+    assert plain == f'filename="{fallback}.{fmt}"'
+    assert exact.startswith("filename*=utf-8''")
+    assert unquote(exact.removeprefix("filename*=utf-8''")) == f"careerpath-{username}.{fmt}"
+
+
+def test_an_ascii_username_downloads_under_a_plain_file_name(logged_in, guide):
+    response = logged_in.get(reverse("tracker:export_csv"))
+
+    assert response["Content-Disposition"] == 'attachment; filename="careerpath-learner.csv"'
+
+
+def test_export_times_are_in_the_current_time_zone(logged_in, learner, m):
+    progress_set_status(learner=learner, milestone=m[0], status=DONE)
+
+    with timezone.override(zoneinfo.ZoneInfo("Asia/Kolkata")):
+        body = logged_in.get(reverse("tracker:export_csv")).content.decode("utf-8-sig")
+
+    row = next(csv.DictReader(io.StringIO(body)))
+    assert row["completed_at"].endswith("+05:30")
+    assert datetime.datetime.fromisoformat(row["completed_at"]) == Progress.objects.get(
+        learner=learner, milestone=m[0]
+    ).completed_at.replace(microsecond=0)

@@ -267,7 +267,8 @@ def test_a_public_profile_shows_progress_but_never_notes(client, owner):
     assert response.status_code == HTTPStatus.OK
     html = response.content.decode()
     assert "Ada's learning path" in html
-    assert "<strong>17%</strong> · 1 of 6 milestones" in html
+    assert '<span class="stat-figure d-block">14%</span>' in html
+    assert "10 of 70 hours · 1 of 6 milestones" in html
     assert ">Milestone 0</a>" in html
     assert SECRET_NOTE not in html
     assert "github.com/owner/secret" not in html
@@ -283,7 +284,7 @@ def test_the_badge_is_an_svg_with_the_percentage(client, owner):
     assert response["Content-Type"] == "image/svg+xml"
     svg = response.content.decode()
     assert svg.startswith("<svg")
-    assert "17% done" in svg
+    assert "14% done" in svg
     assert "<title>" in svg
 
 

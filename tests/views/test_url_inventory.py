@@ -1,6 +1,7 @@
 """Every URL the project serves has an entry in the access matrix, and none of them
 answers a malformed path value with anything but a 404."""
 
+import re
 from http import HTTPStatus
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ ACCESS_MATRIX = {
     "tracker:healthz": ({}, PUBLIC, PUBLIC),
     "tracker:guides": ({}, PUBLIC, PUBLIC),
     "tracker:guide": ({"guide_slug": "ml-engineer"}, PUBLIC, PUBLIC),
+    "tracker:guide_map": ({"guide_slug": "ml-engineer"}, PUBLIC, PUBLIC),
     "tracker:milestone": (MILESTONE_ARGS, PUBLIC, PUBLIC),
     "tracker:progress_status": (MILESTONE_ARGS, LOGIN, POST_ONLY),
     "tracker:progress_notes": (MILESTONE_ARGS, LOGIN, POST_ONLY),
@@ -126,3 +128,35 @@ def test_the_benchmarks_baseline_is_served_only_by_the_benchmarks_urls(client, d
     with pytest.raises(Resolver404):
         resolve("/bench/fortunes/")
     assert resolve("/bench/fortunes/", urlconf="bench.urls").url_name == "baseline"
+
+
+def test_the_guide_map_shows_each_learner_their_own_statuses_only(
+    client, ml_guide, make_user, complete
+):
+    """The map is public, but the statuses on it are the reader's own: never the owner's
+    to a stranger, and none at all to a visitor."""
+    owner = make_user("owner")
+    milestones = list(ml_guide.milestones.filter(archived=False).order_by("pk"))
+    complete(owner, milestones[:3])
+    complete(owner, milestones[3:5], status="in_progress")
+    url = reverse("tracker:guide_map", kwargs={"guide_slug": "ml-engineer"})
+
+    def node_classes(html: str) -> list[str]:
+        return re.findall(r'<a class="map-node (map-node-\w+)"', html)
+
+    visitor = client.get(url).content.decode()
+    assert node_classes(visitor) == ["map-node-plain"] * len(milestones)
+    assert "Not started" not in visitor
+
+    client.force_login(make_user("someone-else"))
+    stranger = client.get(url).content.decode()
+    assert node_classes(stranger) == ["map-node-not_started"] * len(milestones)
+    drawn = stranger[stranger.index('<svg class="guide-map"') :]  # the map and its list
+    for status in ("Done", "In progress"):
+        assert f">{status}<" not in drawn
+        assert f"</svg>{status}</span>" not in drawn
+
+    client.force_login(owner)
+    own = node_classes(client.get(url).content.decode())
+    assert own.count("map-node-done") == 3
+    assert own.count("map-node-in_progress") == 2

@@ -30,6 +30,8 @@ from tracker.guidefile.schema import (
     STAGE_FIELDS,
     Field,
 )
+from tracker.models import SalaryBand
+from tracker.rules.prerequisites import Cycle, Node, prerequisite_problems
 
 DEFAULT_GUIDE_FILE = Path(__file__).resolve().parent.parent / "content" / "ml-engineer.toml"
 
@@ -119,20 +121,21 @@ class _Checker:
         return value
 
     def entries(
-        self, raw: dict[str, Any], section: str, fields: dict[str, Field], key: str = "slug"
+        self, raw: dict[str, Any], section: str, fields: dict[str, Field], key: str | None = "slug"
     ) -> list[dict[str, Any]]:
-        """An array of tables, each checked, none repeating ``key`` (``a+b`` for a pair)."""
+        """An array of tables, each checked, none repeating ``key`` (``a+b`` for a pair;
+        None when the section checks its own identities)."""
         items = raw.get(section, [])
         if not isinstance(items, list):
             self.fail("top level", section, "expected an array of tables")
-        keys = key.split("+")
+        keys = key.split("+") if key else []
         seen: set[tuple] = set()
         cleaned = []
         for index, item in enumerate(items):
             where = f"{section}[{index}]"
             entry = self.table(item, where, fields)
             identity = tuple(entry[k] for k in keys)
-            if identity in seen:
+            if keys and identity in seen:
                 self.fail(where, keys[-1], f"duplicate {key} {identity}")
             seen.add(identity)
             cleaned.append(entry)
@@ -177,15 +180,29 @@ def _check_salary_bands(
     check: _Checker, salary_bands: list[dict[str, Any]], stages: list[dict[str, Any]]
 ) -> None:
     stage_slugs = {stage["slug"] for stage in stages}
+    seen: set[tuple] = set()
     for index, band in enumerate(salary_bands):
         where = f"salary_bands[{index}]"
         low, high = band["low"], band["high"]
-        if band["stage"] not in stage_slugs:
-            check.fail(where, "stage", f"no stage with slug '{band['stage']}'")
+        stage, label, region = band["stage"], band["label"], band["region"]
+        if stage is not None and stage not in stage_slugs:
+            check.fail(where, "stage", f"no stage with slug '{stage}'")
+        if stage is None and not label.strip():
+            check.fail(
+                where,
+                "label",
+                "a figure tied to no career stage needs a label (how the guide names it)",
+            )
         if low is None and high is None:
             check.fail(where, "low", "a band needs a low or a high figure")
         if low is not None and high is not None and low > high:
             check.fail(where, "high", "must not be below 'low'")
+        identity = SalaryBand.identity_of(stage_slug=stage, label=label, region=region)
+        if identity in seen:
+            named = f"stage '{stage}'" if stage else f"'{label}'"
+            problem = f"the guide already quotes a figure for {named} in '{region}'"
+            check.fail(where, "region", problem)
+        seen.add(identity)
 
 
 def _milestone_where(p_index: int, m_index: int, slug: str) -> str:
@@ -240,6 +257,32 @@ def _check_prerequisites(
                     check.fail(where, "prerequisites", "a milestone cannot require itself")
                 if slug not in milestone_slugs:
                     check.fail(where, "prerequisites", f"no milestone with slug '{slug}'")
+    _check_prerequisite_graph(check, pillars)
+
+
+def _check_prerequisite_graph(check: _Checker, pillars: list[dict[str, Any]]) -> None:
+    """No circles, no milestone requiring a later level (tracker.rules.prerequisites): the
+    first problem is reported at the milestone where it starts."""
+    where = {}
+    nodes = []
+    for p_index, pillar in enumerate(pillars):
+        for m_index, milestone in enumerate(pillar["milestones"]):
+            slug = milestone["slug"]
+            where[slug] = _milestone_where(p_index, m_index, slug)
+            nodes.append(
+                Node(id=slug, slug=slug, title=milestone["title"], level=milestone["level"])
+            )
+    edges = [
+        (milestone["slug"], required)
+        for pillar in pillars
+        for milestone in pillar["milestones"]
+        for required in milestone["prerequisites"]
+    ]
+    problems = prerequisite_problems(nodes, edges)
+    if problems:
+        first = problems[0]
+        at = first.path[0] if isinstance(first, Cycle) else first.milestone
+        check.fail(where[at.slug], "prerequisites", first.message)
 
 
 def parse_guide(text: str, path: Path) -> dict[str, Any]:
@@ -249,7 +292,8 @@ def parse_guide(text: str, path: Path) -> dict[str, Any]:
     _top_level(check, raw)
     guide = _guide(check, raw)
     stages = check.entries(raw, "stages", STAGE_FIELDS)
-    salary_bands = check.entries(raw, "salary_bands", SALARY_FIELDS, key="stage+region")
+    # What identifies a band depends on whether it has a stage: checked with the bands.
+    salary_bands = check.entries(raw, "salary_bands", SALARY_FIELDS, key=None)
     advice = check.entries(raw, "advice", ADVICE_FIELDS)
     impact_areas = check.entries(raw, "impact_areas", IMPACT_FIELDS)
     pillars = _pillars(check, raw)

@@ -114,8 +114,11 @@ STAGE_FIELDS = {
     "completes_level": _optional(CareerStage, "completes_level"),
     "description": _optional(CareerStage, "description"),
 }
+# A figure is tied to a career stage, or (leaving ``stage`` out) to none: the tech-hub
+# average describes a place, not a seniority. ``label`` is how the guide names it.
 SALARY_FIELDS = {
-    "stage": column(CareerStage, "slug"),
+    "stage": _optional(CareerStage, "slug"),
+    "label": _optional(SalaryBand, "label"),
     "region": column(SalaryBand, "region"),
     "low": _optional(SalaryBand, "low"),
     "high": _optional(SalaryBand, "high"),
@@ -123,6 +126,7 @@ SALARY_FIELDS = {
     "note": _optional(SalaryBand, "note"),
     "source": column(SalaryBand, "source"),
     "as_of": column(SalaryBand, "as_of"),
+    "order": _optional(SalaryBand, "order"),
 }
 ADVICE_FIELDS = {
     "slug": column(Advice, "slug"),
@@ -174,6 +178,8 @@ DEFAULTS: dict[str, Any] = {
     "completes_level": "",
     "description": "",
     "general": "",
+    "stage": None,
+    "label": "",
     "low": None,
     "high": None,
     "note": "",

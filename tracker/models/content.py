@@ -216,10 +216,31 @@ class Resource(models.Model):
 
 
 class SalaryBand(models.Model):
-    """A salary range quoted by the guide for one career stage in one region."""
+    """A salary figure the guide quotes, as it states it: for a career stage (entry level,
+    experienced), or for a place alone (a tech-hub average, whatever the seniority)."""
 
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="salary_bands")
-    stage = models.ForeignKey(CareerStage, on_delete=models.CASCADE, related_name="salary_bands")
+    stage = models.ForeignKey(
+        CareerStage,
+        on_delete=models.CASCADE,
+        related_name="salary_bands",
+        null=True,
+        blank=True,
+        verbose_name=_("career stage"),
+        help_text=_(
+            "The stage the guide ties this figure to; the dashboard shows it to learners at "
+            "that stage. Leave empty for a figure about a place, not a seniority."
+        ),
+    )
+    label = models.CharField(
+        _("label"),
+        max_length=80,
+        blank=True,
+        help_text=_(
+            "How the guide names the figure, such as “Entry level” or “Tech-hub average”. "
+            "Required without a stage; with one, the stage's name is used when empty."
+        ),
+    )
     region = models.CharField(_("region"), max_length=120)
     low = models.PositiveIntegerField(_("low"), null=True, blank=True)
     high = models.PositiveIntegerField(_("high"), null=True, blank=True)
@@ -227,13 +248,38 @@ class SalaryBand(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     source = models.CharField(_("source"), max_length=300)
     as_of = models.DateField(_("as of"))
+    order = models.PositiveSmallIntegerField(
+        _("order"), default=0, help_text=_("Where the figure comes in the guide's salary table.")
+    )
 
     class Meta:
-        ordering = ["guide", "stage__order", "region"]
+        # Figures without a stage sort after a stage's at the same order, on every database.
+        ordering = ["guide", "order", F("stage__order").asc(nulls_last=True), "region", "label"]
         verbose_name = _("salary band")
         verbose_name_plural = _("salary bands")
         constraints = [
-            models.UniqueConstraint(fields=["stage", "region"], name="salary_band_once_per_region"),
+            models.UniqueConstraint(
+                fields=["stage", "region"],
+                name="salary_band_once_per_region",
+                violation_error_message=_(
+                    "The guide already quotes a figure for this career stage in this region."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["guide", "label", "region"],
+                condition=Q(stage__isnull=True),
+                name="salary_figure_once_per_label_and_region",
+                violation_error_message=_(
+                    "The guide already quotes a figure with this label in this region."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__isnull=False) | ~Q(label=""),
+                name="salary_figure_without_stage_is_named",
+                violation_error_message=_(
+                    "A figure tied to no career stage needs a label, such as “Tech-hub average”."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(low__isnull=True) | Q(high__isnull=True) | Q(low__lte=F("high")),
                 name="salary_low_not_above_high",
@@ -245,7 +291,29 @@ class SalaryBand(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.stage} · {self.region}"
+        return f"{self.display_label} · {self.region}"
+
+    @property
+    def display_label(self) -> str:
+        """How the figure is named on the pages: its label, else its stage's name."""
+        if self.label:
+            return self.label
+        return self.stage.name if self.stage_id else ""
+
+    @property
+    def identity(self) -> tuple:
+        return self.identity_of(
+            stage_slug=self.stage.slug if self.stage_id else None,
+            label=self.label,
+            region=self.region,
+        )
+
+    @staticmethod
+    def identity_of(*, stage_slug: str | None, label: str, region: str) -> tuple:
+        """What tells one figure of a guide from the others, as the constraints above do: a
+        stage's figure by its stage and region, a figure tied to no stage by its label and
+        region."""
+        return ("stage", stage_slug, region) if stage_slug else ("label", label, region)
 
 
 class Advice(GuidePart):

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.template.loader import render_to_string
 
@@ -18,7 +18,11 @@ from tracker.models import (
     Resource,
     SalaryBand,
 )
-from tracker.rules.stages import Tally, tally
+from tracker.rules.stages import Tally, figure_sources, tally
+
+# The guide's salary figures in the order of its salary table; a figure tied to no stage
+# comes after a stage's at the same order, on every database.
+FIGURE_ORDER = ("order", F("stage__order").asc(nulls_last=True), "region", "label")
 
 
 def guide_list_published() -> QuerySet[Guide]:
@@ -42,7 +46,8 @@ def guide_get_for_landing() -> Guide | None:
         .filter(milestone_total__gt=0)
         .order_by("order")
     )
-    guide.band_list = list(guide.salary_bands.select_related("stage").order_by("stage__order"))
+    guide.band_list = list(guide.salary_bands.select_related("stage").order_by(*FIGURE_ORDER))
+    guide.band_sources = figure_sources(guide.band_list)
     return guide
 
 
@@ -165,13 +170,16 @@ def guide_get_published(slug: str) -> Guide:
 
 def guide_extras_get(*, guide: Guide) -> dict:
     """Salary bands, stages, advice and impact areas of a guide: four queries."""
+    bands = list(
+        SalaryBand.objects.filter(guide=guide).select_related("stage").order_by(*FIGURE_ORDER)
+    )
     return {
         "stages": list(guide.stages.order_by("order")),
-        "bands": list(
-            SalaryBand.objects.filter(guide=guide)
-            .select_related("stage")
-            .order_by("stage__order", "region")
-        ),
+        "bands": bands,
+        # Whom to credit for the figures; with more than one, each figure names its own.
+        "band_sources": figure_sources(bands),
+        # The regions a learner's choice picks a stage's figure among.
+        "band_regions": sorted({band.region for band in bands if band.stage_id is not None}),
         "advice": list(guide.advice.order_by("order")),
         "impact_areas": list(guide.impact_areas.order_by("order")),
     }
@@ -197,8 +205,10 @@ def milestone_get_detail(*, guide: Guide, slug: str) -> Milestone:
 
 
 def salary_region_list() -> list[str]:
+    """The regions a learner may choose: those where a published guide quotes a stage's
+    figure (a figure tied to no stage, such as a tech-hub average, is shown to everyone)."""
     return list(
-        SalaryBand.objects.filter(guide__published=True)
+        SalaryBand.objects.filter(guide__published=True, stage__isnull=False)
         .order_by("region")
         .values_list("region", flat=True)
         .distinct()
@@ -256,7 +266,8 @@ def guide_file_data_get(*, guide: Guide) -> dict[str, Any]:
         ],
         "salary_bands": [
             {
-                "stage": b.stage.slug,
+                "stage": b.stage.slug if b.stage else None,
+                "label": b.label,
                 "region": b.region,
                 "low": b.low,
                 "high": b.high,
@@ -264,8 +275,9 @@ def guide_file_data_get(*, guide: Guide) -> dict[str, Any]:
                 "note": b.note,
                 "source": b.source,
                 "as_of": b.as_of,
+                "order": b.order,
             }
-            for b in guide.salary_bands.select_related("stage").order_by("stage__order", "region")
+            for b in guide.salary_bands.select_related("stage").order_by(*FIGURE_ORDER)
         ],
         "advice": [
             {

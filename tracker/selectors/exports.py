@@ -1,20 +1,35 @@
-"""A learner's own data, as JSON and as CSV: everything CareerPath holds about them."""
+"""A learner's own data, as JSON and as CSV: everything CareerPath holds about them.
+
+Times are ISO 8601 to the second, with the offset of the reader's zone
+(``2026-10-09T07:09:32+02:00``); the CSV is UTF-8 with a byte-order mark, which is how
+spreadsheets tell UTF-8 from their local code page.
+"""
 
 import csv
+import datetime
 import io
 import json
+import re
+import unicodedata
+from urllib.parse import quote
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from tracker.models import Mentorship, Profile, Progress, ProgressEvent, ReviewRequest
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
 
 PROGRESS_COLUMNS = [
     "guide",
+    "guide_title",
     "pillar",
+    "pillar_name",
     "milestone",
+    "milestone_title",
     "status",
     "verified_at",
     "started_at",
@@ -25,20 +40,31 @@ PROGRESS_COLUMNS = [
 ]
 
 
-def _progress_rows(user) -> list[dict]:
+def export_time(value: datetime.datetime | None, zone: datetime.tzinfo) -> str | None:
+    """An instant as the exports write it: ISO 8601 in ``zone``, to the second, with the
+    zone's offset, e.g. ``2026-10-09T07:09:32+02:00``; nothing stays nothing."""
+    if value is None:
+        return None
+    return timezone.localtime(value, zone).isoformat(timespec="seconds")
+
+
+def _progress_rows(user, zone: datetime.tzinfo) -> list[dict]:
     rows = Progress.objects.filter(learner=user).select_related(
         "milestone__pillar", "milestone__guide"
     )
     return [
         {
             "guide": row.milestone.guide.slug,
+            "guide_title": row.milestone.guide.title,
             "pillar": row.milestone.pillar.slug,
+            "pillar_name": row.milestone.pillar.name,
             "milestone": row.milestone.slug,
+            "milestone_title": row.milestone.title,
             "status": row.status,
-            "verified_at": row.verified_at,
-            "started_at": row.started_at,
-            "completed_at": row.completed_at,
-            "updated_at": row.updated_at,
+            "verified_at": export_time(row.verified_at, zone),
+            "started_at": export_time(row.started_at, zone),
+            "completed_at": export_time(row.completed_at, zone),
+            "updated_at": export_time(row.updated_at, zone),
             "note": row.note,
             "evidence_url": row.evidence_url,
         }
@@ -48,13 +74,14 @@ def _progress_rows(user) -> list[dict]:
     ]
 
 
-def learner_export_data(*, user) -> dict:
+def learner_export_data(*, user, zone: datetime.tzinfo) -> dict:
+    """Everything about ``user``, with every time in ``zone`` (see ``export_time``)."""
     profile = Profile.objects.filter(user=user).first()
     return {
         "account": {
             "username": user.get_username(),
             "email": user.email,
-            "date_joined": user.date_joined,
+            "date_joined": export_time(user.date_joined, zone),
         },
         "profile": {
             "display_name": profile.display_name if profile else "",
@@ -62,13 +89,13 @@ def learner_export_data(*, user) -> dict:
             "public_profile": profile.public_profile if profile else False,
             "share_notes_with_mentors": profile.share_notes_with_mentors if profile else False,
         },
-        "progress": _progress_rows(user),
+        "progress": _progress_rows(user, zone),
         "history": [
             {
                 "milestone": event.milestone.slug,
                 "from": event.old_status,
                 "to": event.new_status,
-                "at": event.created_at,
+                "at": export_time(event.created_at, zone),
             }
             for event in ProgressEvent.objects.filter(learner=user)
             .select_related("milestone")
@@ -79,8 +106,8 @@ def learner_export_data(*, user) -> dict:
                 "mentor": m.mentor.get_username(),
                 "mentee": m.mentee.get_username(),
                 "status": m.status,
-                "invited_at": m.invited_at,
-                "ended_at": m.ended_at,
+                "invited_at": export_time(m.invited_at, zone),
+                "ended_at": export_time(m.ended_at, zone),
             }
             for m in Mentorship.objects.filter(Q(mentor=user) | Q(mentee=user)).select_related(
                 "mentor", "mentee"
@@ -93,8 +120,8 @@ def learner_export_data(*, user) -> dict:
                 "status": r.status,
                 "message": r.message,
                 "comment": r.comment,
-                "requested_at": r.requested_at,
-                "decided_at": r.decided_at,
+                "requested_at": export_time(r.requested_at, zone),
+                "decided_at": export_time(r.decided_at, zone),
             }
             for r in ReviewRequest.objects.filter(progress__learner=user).select_related(
                 "progress__milestone", "mentorship__mentor"
@@ -103,18 +130,38 @@ def learner_export_data(*, user) -> dict:
     }
 
 
-def learner_export_json(*, user) -> str:
-    return json.dumps(learner_export_data(user=user), cls=DjangoJSONEncoder, indent=2)
+def learner_export_json(*, user, zone: datetime.tzinfo) -> str:
+    return json.dumps(learner_export_data(user=user, zone=zone), cls=DjangoJSONEncoder, indent=2)
 
 
-def learner_export_csv(*, user) -> str:
-    """One row per milestone the learner has touched; the JSON export holds the rest."""
+def learner_export_csv(*, user, zone: datetime.tzinfo) -> str:
+    """One row per milestone the learner has touched, its titles beside its slugs; the
+    JSON export holds the rest. Starts with a byte-order mark (see the module)."""
     buffer = io.StringIO()
+    buffer.write(BOM)
     writer = csv.DictWriter(buffer, fieldnames=PROGRESS_COLUMNS)
     writer.writeheader()
-    for row in _progress_rows(user):
+    for row in _progress_rows(user, zone):
         writer.writerow({key: _cell(value) for key, value in row.items()})
     return buffer.getvalue()
+
+
+def learner_export_disposition(*, user, fmt: str) -> str:
+    """The download's ``Content-Disposition``: ``careerpath-<username>.<fmt>``.
+
+    A name outside ASCII goes in ``filename*`` (RFC 6266), after an ASCII ``filename``
+    for clients that do not read it: the username's letters without their accents, or
+    ``export`` when none of them is ASCII. (Django's ``content_disposition_header`` gives
+    such a name as ``filename*`` alone.)
+    """
+    filename = f"careerpath-{user.get_username()}.{fmt}"
+    plain = unicodedata.normalize("NFKD", user.get_username()).encode("ascii", "ignore")
+    plain = re.sub(r"[^A-Za-z0-9._-]", "", plain.decode()).strip(".") or "export"
+    fallback = f"careerpath-{plain}.{fmt}"
+    header = content_disposition_header(as_attachment=True, filename=fallback)
+    if fallback != filename:
+        header += f"; filename*=utf-8''{quote(filename, safe='')}"
+    return header
 
 
 def _cell(value) -> str:

@@ -2,6 +2,7 @@
 dashboard and their public profile."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.http import Http404
 
@@ -18,7 +19,7 @@ from tracker.models import (
 from tracker.rules.advice import advice_for
 from tracker.rules.charts import WEEKS, activity, activity_svg, week_start
 from tracker.rules.plan import next_up
-from tracker.rules.stages import Tally, standing
+from tracker.rules.stages import Tally, reached_on, required_for, standing
 from tracker.selectors.content import guide_content_get, guide_list_published
 
 
@@ -136,7 +137,9 @@ def review_list_of_progress(*, progress: Progress | None) -> list:
 
 
 def public_profile_get(*, username: str) -> dict:
-    """A learner's published progress; 404 alike for a missing and a private profile."""
+    """A learner's published portfolio: the stage reached and when, progress by pillar
+    weighted by hours, and the work a mentor verified with its evidence; never a note.
+    404 alike for a missing and a private profile. Four queries once the plan is cached."""
     profile = (
         Profile.objects.select_related("user")
         .filter(user__username=username, public_profile=True, user__is_active=True)
@@ -146,10 +149,119 @@ def public_profile_get(*, username: str) -> dict:
         raise Http404("No such profile.")
     guide = guide_get_for_dashboard(profile=profile)
     if guide is None:
-        return {"profile": profile, "guide": None, "overall": Tally(), "plan": None}
-    page = guide_page_get(guide=guide, learner=profile.user)
-    page["profile"] = profile
-    page["done"] = [
-        m for m in page["plan"].milestones if m.mine and m.mine.status == ProgressStatus.DONE
-    ]
+        page = {"profile": profile, "guide": None, "overall": Tally(), "plan": None}
+    else:
+        # Without notes: guide_page_get defers them, and nothing here reads one.
+        page = guide_page_get(guide=guide, learner=profile.user)
+        page["profile"] = profile
+        page.update(_portfolio_get(page=page, learner=profile.user, guide=guide))
+    page["share_title"], page["description"] = _share_text(page)
     return page
+
+
+@dataclass(frozen=True)
+class StageRung:
+    """One career stage on the public profile: what it asks for and whether it is reached."""
+
+    stage: object
+    required: int
+    done: int
+    reached: bool
+    reached_on: datetime.datetime | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.required)
+
+
+@dataclass(frozen=True)
+class VerifiedWork:
+    """A done milestone a mentor approved, as the public profile shows it."""
+
+    milestone: object
+    completed_at: datetime.datetime
+    verified_at: datetime.datetime
+    evidence_url: str
+    verifier_name: str  # empty unless the mentor publishes a profile of their own
+    verifier_username: str
+
+
+def _verifiers_get(*, learner, guide: Guide) -> dict[int, tuple[str, str]]:
+    """Who verified each of the learner's milestones, by milestone id: (name, username)
+    of the mentors who publish their own profile; one query, whatever the count."""
+    rows = (
+        Progress.objects.filter(
+            learner=learner,
+            milestone__guide=guide,
+            verified_at__isnull=False,
+            verified_by__is_active=True,
+            verified_by__profile__public_profile=True,
+        )
+        .order_by()
+        .values_list("milestone_id", "verified_by__username", "verified_by__profile__display_name")
+    )
+    return {pk: (name or username, username) for pk, username, name in rows}
+
+
+def _portfolio_get(*, page: dict, learner, guide: Guide) -> dict:
+    """The stage ladder with dates, the verified work and the other completed milestones."""
+    plan, current = page["plan"], page["standing"].current
+    done = [m for m in plan.milestones if m.mine and m.mine.status == ProgressStatus.DONE]
+    completed = {m.pk: m.mine.completed_at for m in done}
+    ladder = []
+    for stage in sorted(page["stages"], key=lambda stage: stage.order):
+        required = required_for(stage, plan.milestones)
+        if not required:
+            continue  # the first stage asks for nothing: everyone starts there
+        reached = current is not None and stage.order <= current.order
+        ladder.append(
+            StageRung(
+                stage=stage,
+                required=len(required),
+                done=sum(1 for m in required if m.pk in completed),
+                reached=reached,
+                reached_on=reached_on(stage, plan.milestones, completed) if reached else None,
+            )
+        )
+    verifiers = _verifiers_get(learner=learner, guide=guide)
+    verified = [
+        VerifiedWork(
+            milestone=m,
+            completed_at=m.mine.completed_at,
+            verified_at=m.mine.verified_at,
+            evidence_url=m.mine.evidence_url,
+            verifier_name=verifiers.get(m.pk, ("", ""))[0],
+            verifier_username=verifiers.get(m.pk, ("", ""))[1],
+        )
+        for m in done
+        if m.mine.verified_at is not None
+    ]
+    return {
+        "done": done,
+        "ladder": ladder,
+        "reached_on": reached_on(current, plan.milestones, completed),
+        "verified_projects": [work for work in verified if work.milestone.is_project],
+        "verified_milestones": [work for work in verified if not work.milestone.is_project],
+        "verified_count": len(verified),
+        "also_done": [m for m in done if m.mine.verified_at is None],
+    }
+
+
+def _share_text(page: dict) -> tuple[str, str]:
+    """The page's title and the description of its link previews, from the stage and
+    the progress (never from anything the learner wrote but their name)."""
+    name = str(page["profile"])
+    if page["guide"] is None:
+        return f"{name}'s learning path", f"{name}'s learning path on CareerPath."
+    stage = page["standing"].current
+    stage_name = stage.name if stage is not None else "Getting started"
+    overall = page["overall"]
+    title = page["guide"].title
+    description = (
+        f"{name}: {stage_name} on \N{LEFT DOUBLE QUOTATION MARK}{title}"
+        f"\N{RIGHT DOUBLE QUOTATION MARK}. {overall.hours_percent}% of the plan done, weighted by"
+        f" hours ({overall.done} of {overall.total} milestones)"
+    )
+    if page["verified_count"]:
+        description += f", {page['verified_count']} verified by a mentor"
+    return f"{name}'s learning path: {stage_name}", description + "."

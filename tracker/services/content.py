@@ -1,4 +1,5 @@
-"""Writes of a guide's content: loading a guide file, archiving milestones.
+"""Writes of a guide's content: loading a guide file, archiving milestones, and the check
+of prerequisites that every write of them passes (tracker.rules.prerequisites).
 
 Everything is keyed on slugs, so loading the same file twice changes nothing, and loading
 an edited file updates rows in place: learners' progress, which points at milestones,
@@ -6,10 +7,12 @@ always survives. A milestone that disappears from the file is archived, never de
 """
 
 from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import Q
 
 from tracker.caching.versions import content_changed
 from tracker.models import (
@@ -23,7 +26,18 @@ from tracker.models import (
     Resource,
     SalaryBand,
 )
+from tracker.rules.prerequisites import Node, Problem, prerequisite_problems
 from tracker.selectors.content import milestone_with_history
+
+
+class GuideContentError(ValueError):
+    """The guide's content breaks a rule that its file cannot check alone; the message
+    names the milestones, one problem a line. Raised inside the write's transaction, so
+    that nothing of it is kept."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(problem.message for problem in self.problems))
 
 
 @dataclass
@@ -74,7 +88,8 @@ def guide_load(*, data: dict[str, Any]) -> tuple[Guide, LoadReport]:
     guide = _sync(
         report,
         Guide,
-        Guide.objects.filter(slug=guide_data["slug"]).first(),
+        # Locked, as the admin locks it to edit prerequisites: see prerequisites_check.
+        Guide.objects.select_for_update().filter(slug=guide_data["slug"]).first(),
         {
             "slug": guide_data["slug"],
             "title": guide_data["title"],
@@ -96,12 +111,16 @@ def guide_load(*, data: dict[str, Any]) -> tuple[Guide, LoadReport]:
     wanted_stages = {entry["slug"] for entry in data["stages"]}
     _delete_missing(report, guide.stages.exclude(slug__in=wanted_stages))
 
-    bands = {
-        (band.stage.slug, band.region): band for band in guide.salary_bands.select_related("stage")
-    }
+    # Keyed as the database tells bands apart: a stage's by (stage, region), a figure tied
+    # to no stage by (label, region). An update never changes a key, so it never collides.
+    bands = {band.identity: band for band in guide.salary_bands.select_related("stage")}
     for entry in data["salary_bands"]:
-        values = {**entry, "guide": guide, "stage": stages[entry["stage"]]}
-        _sync(report, SalaryBand, bands.pop((entry["stage"], entry["region"]), None), values)
+        stage = stages[entry["stage"]] if entry["stage"] else None
+        values = {**entry, "guide": guide, "stage": stage}
+        key = SalaryBand.identity_of(
+            stage_slug=entry["stage"], label=entry["label"], region=entry["region"]
+        )
+        _sync(report, SalaryBand, bands.pop(key, None), values)
     _delete_missing(report, SalaryBand.objects.filter(pk__in=[band.pk for band in bands.values()]))
 
     for model, entries, related in (
@@ -145,6 +164,7 @@ def guide_load(*, data: dict[str, Any]) -> tuple[Guide, LoadReport]:
     report.archived = Milestone.objects.filter(pk__in=gone).update(archived=True)
 
     _sync_prerequisites(report, guide, milestones, wanted)
+    _check_prerequisites(guide, milestones)
     _sync_resources(report, guide, milestones, wanted)
     if report.created.total() or report.updated.total() or report.archived or report.deleted:
         # Bulk writes above send no signals: say once that the content changed.
@@ -173,6 +193,18 @@ def _sync_prerequisites(report, guide, milestones, wanted) -> None:
             milestone_id=milestone_id, prerequisite_id=prerequisite_id
         ).delete()
         report.deleted += 1
+
+
+def _check_prerequisites(guide: Guide, milestones: dict[str, Milestone]) -> None:
+    """Refuse the load (GuideContentError) if the guide's prerequisites, as now written,
+    go in a circle or require a later level. ``milestones`` are all the guide's milestones,
+    archived ones too."""
+    edges = MilestonePrerequisite.objects.filter(milestone__guide=guide).values_list(
+        "milestone_id", "prerequisite_id"
+    )
+    problems = prerequisite_problems(milestones.values(), edges)
+    if problems:
+        raise GuideContentError(problems)
 
 
 def _sync_resources(report, guide, milestones, wanted) -> None:
@@ -215,3 +247,76 @@ def milestone_delete(*, milestones: models.QuerySet) -> int:
     archived = chosen.filter(pk__in=kept).update(archived=True)
     chosen.exclude(pk__in=kept).delete()
     return archived
+
+
+# --- an editor's change to prerequisites or levels (the admin) ----------------------------
+
+
+@dataclass(frozen=True)
+class PrerequisiteEdit:
+    """A milestone as an editor is about to save it: its fields as edited (level, title,
+    pillar), saved before or not. ``prerequisite_ids`` is what the editor's rows will
+    require (None: its prerequisites stay as they are); they replace the rows
+    ``replaced_rows`` (MilestonePrerequisite ids) and no others: a row the editor did not
+    see, added meanwhile by someone else, stays."""
+
+    milestone: Milestone
+    prerequisite_ids: Collection[int] | None = None
+    replaced_rows: Collection[int] = ()
+
+
+def prerequisites_check(*, edits: Sequence[PrerequisiteEdit]) -> list[str]:
+    """What would be wrong with the prerequisites once ``edits`` are saved, as messages
+    that name the milestones: circles through an edited milestone, and milestones that
+    would require a later level (an edited one's prerequisites, or the milestones that
+    require it). Problems elsewhere in the guide are not this edit's.
+
+    Locks the guides involved until the transaction ends, as ``guide_load`` does: call it
+    in the transaction that saves the edit, so that two editors cannot each add half of a
+    circle. Three queries.
+    """
+    keys = {id(edit): edit.milestone.pk or object() for edit in edits}
+    edited = {edit.milestone.pk for edit in edits if edit.milestone.pk}
+    chosen = {pk for edit in edits for pk in edit.prerequisite_ids or ()}
+    # The guides of the edited milestones (before and after a move to another pillar), and
+    # those of the prerequisites chosen.
+    old_guides = {edit.milestone.guide_id for edit in edits if edit.milestone.guide_id}
+    pillars = {edit.milestone.pillar_id for edit in edits}
+    guide_ids = list(
+        Guide.objects.select_for_update()
+        .filter(
+            Q(pk__in=old_guides)
+            | Q(pk__in=Pillar.objects.filter(pk__in=pillars).values("guide"))
+            | Q(pk__in=Milestone.objects.filter(pk__in=chosen).values("guide"))
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    rows = list(
+        MilestonePrerequisite.objects.filter(
+            Q(milestone__guide__in=guide_ids) | Q(milestone__in=edited) | Q(prerequisite__in=edited)
+        ).values_list("pk", "milestone_id", "prerequisite_id")
+    )
+    # Milestones of other guides, linked to an edited one (which a guide should not have).
+    linked = chosen | {
+        end
+        for _, milestone_id, prerequisite_id in rows
+        for end in (milestone_id, prerequisite_id)
+        if milestone_id in edited or prerequisite_id in edited
+    }
+    nodes = {
+        row["id"]: Node(**row)
+        for row in Milestone.objects.filter(Q(guide__in=guide_ids) | Q(pk__in=linked)).values(
+            "id", "slug", "title", "level"
+        )
+    }
+    replaced = {
+        pk for edit in edits if edit.prerequisite_ids is not None for pk in edit.replaced_rows
+    }
+    edges = [(a, b) for pk, a, b in rows if pk not in replaced]
+    for edit in edits:
+        key, milestone = keys[id(edit)], edit.milestone
+        nodes[key] = Node(id=key, slug=milestone.slug, title=milestone.title, level=milestone.level)
+        edges += [(key, required) for required in edit.prerequisite_ids or ()]
+    problems = prerequisite_problems(nodes.values(), edges, involving=set(keys.values()))
+    return [problem.message for problem in problems]

@@ -127,11 +127,13 @@ def seed(*, plan: Plan, guide: Guide, now: datetime.datetime | None = None, seed
         users = list(User.objects.filter(username__startswith=plan.prefix).exclude(pk=mentor.pk))
         mentor = User.objects.get(username=f"{plan.prefix}-mentor")
         users.sort(key=lambda u: u.username)
+        names = {user.pk: f"Learner {user.username[len(plan.prefix) :]}" for user in users}
+        names[mentor.pk] = f"{plan.prefix.capitalize()} mentor"
         Profile.objects.bulk_create(
             [
                 Profile(
                     user=user,
-                    display_name=f"Learner {user.username[len(plan.prefix) :]}",
+                    display_name=names[user.pk],
                     region=rng.choice(
                         ["", "United States", "US tech hubs (San Francisco, Los Angeles, Seattle)"]
                     ),
@@ -223,6 +225,7 @@ def _mentor_with_mentees(*, plan, mentor, users, now, rng) -> int:
         email=f"{plan.prefix}-former-mentor@example.com",
         password=DEMO_PASSWORD,
     )
+    Profile.objects.create(user=former_mentor, display_name=f"Former {plan.prefix} mentor")
     states = [
         ReviewStatus.WAITING,
         ReviewStatus.APPROVED,
@@ -280,7 +283,7 @@ def _bench_mentor(*, plan, size, users, password, now) -> None:
         email=f"{plan.prefix}-mentor-{size}@example.com",
         password=password,
     )
-    Profile.objects.create(user=mentor, display_name=f"Mentor of {size}")
+    Profile.objects.create(user=mentor, display_name=f"{plan.prefix.capitalize()} mentor of {size}")
     mentees = users[-size:]
     mentorships = _active_mentorships(
         mentor=mentor, mentees=mentees, since=now - datetime.timedelta(days=30)

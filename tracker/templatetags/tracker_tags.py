@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from tracker.models import display_name
+from tracker.rules import advice_text
 
 register = template.Library()
 
@@ -114,3 +115,41 @@ def salary_range(band) -> str:
     if band.low is not None:
         return f"from {money(band.low, band.currency)}"
     return f"up to {money(band.high, band.currency)}"
+
+
+@register.filter
+def advice_when(item) -> str:
+    """When a piece of advice applies, in plain words: "When: {{ item|advice_when }}"."""
+    return advice_text.advice_when(
+        item.rule, inactive_days=item.inactive_days, label=item.get_rule_display()
+    )
+
+
+@register.simple_tag
+def status_icon_symbols(prefix: str = "map-icon"):
+    """The status badge's icons as SVG <symbol>s (``#map-icon-in_progress`` …), for a drawing that
+    shows one per milestone (the guide map) and places each with <use>."""
+    symbols = []
+    for status, icon in ICONS.items():
+        inner = icon[icon.index(">") + 1 : icon.rindex("</svg>")]
+        symbols.append(
+            format_html(
+                '<symbol id="{}-{}" viewBox="0 0 16 16">{}</symbol>',
+                prefix,
+                status,
+                mark_safe(inner),
+            )
+        )
+    return mark_safe("".join(symbols))
+
+
+@register.filter
+def status_label(status: str | None) -> str:
+    """A status in words, as its badge says it: "Done", "In progress", "Not started"."""
+    return LABELS.get(status or "not_started", str(status).replace("_", " ").capitalize())
+
+
+@register.filter
+def status_icon(status: str | None) -> str:
+    """Which of the badge's icons stands for a status (``status_icon_symbols``)."""
+    return status if status in ICONS else "not_started"

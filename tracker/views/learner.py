@@ -22,7 +22,11 @@ from tracker.selectors.content import (
     milestone_get_detail,
     salary_region_list,
 )
-from tracker.selectors.exports import learner_export_csv, learner_export_json
+from tracker.selectors.exports import (
+    learner_export_csv,
+    learner_export_disposition,
+    learner_export_json,
+)
 from tracker.selectors.progress import dashboard_get, guide_get_for_dashboard, guide_page_get
 from tracker.services.accounts import profile_get_or_create, user_delete
 from tracker.services.progress import progress_set_status, progress_update_notes
@@ -171,14 +175,16 @@ def settings_page(request):
 @login_required
 @require_GET
 def export_data(request, fmt: str):
+    # The learner's own zone once profiles have one; until then, the site's.
+    zone = timezone.get_current_timezone()
     if fmt == "json":
-        response = HttpResponse(
-            learner_export_json(user=request.user), content_type="application/json"
-        )
+        body = learner_export_json(user=request.user, zone=zone)
+        content_type = "application/json; charset=utf-8"
     else:
-        response = HttpResponse(learner_export_csv(user=request.user), content_type="text/csv")
-    filename = f"careerpath-{request.user.get_username()}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        body = learner_export_csv(user=request.user, zone=zone)
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = learner_export_disposition(user=request.user, fmt=fmt)
     return response
 
 

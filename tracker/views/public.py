@@ -8,12 +8,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from tracker.forms import NotesForm, ReviewRequestForm
+from tracker.rules.guide_filter import guide_listing
 from tracker.selectors.content import (
     guide_get_for_landing,
     guide_get_published,
     guide_list_published,
     milestone_get_detail,
 )
+from tracker.selectors.map import guide_map_get
 from tracker.selectors.mentoring import mentorship_list_active_of_mentee
 from tracker.selectors.progress import guide_page_get, milestone_page_get
 from tracker.services.operations import health_report
@@ -32,11 +34,16 @@ def guides(request):
 @require_safe
 def guide(request, guide_slug: str):
     guide = guide_get_published(guide_slug)
-    return render(
-        request,
-        "tracker/public/guide.html",
-        guide_page_get(guide=guide, learner=request.user),
+    context = guide_page_get(guide=guide, learner=request.user)
+    context.update(
+        guide_listing(
+            request.GET,
+            pillars=context["plan"].pillars,
+            statuses=context["statuses"],
+            with_statuses=request.user.is_authenticated,
+        )
     )
+    return render(request, "tracker/public/guide.html", context)
 
 
 @require_safe
@@ -63,3 +70,11 @@ def healthz(request):
     healthy, report = health_report()
     status = HTTPStatus.OK if healthy else HTTPStatus.SERVICE_UNAVAILABLE
     return JsonResponse(report, status=status)
+
+
+@require_safe
+def guide_map(request, guide_slug: str):
+    guide = guide_get_published(guide_slug)
+    return render(
+        request, "tracker/public/map.html", guide_map_get(guide=guide, learner=request.user)
+    )

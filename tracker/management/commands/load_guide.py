@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker.guidefile import DEFAULT_GUIDE_FILE, GuideFileError, read_guide_file
-from tracker.services.content import guide_load
+from tracker.services.content import GuideContentError, guide_load
 
 
 class Command(BaseCommand):
@@ -19,5 +19,8 @@ class Command(BaseCommand):
             data = read_guide_file(path)
         except GuideFileError as error:
             raise CommandError(str(error)) from error
-        guide, report = guide_load(data=data)
+        try:
+            guide, report = guide_load(data=data)
+        except GuideContentError as error:  # rolled back: nothing of the file was loaded
+            raise CommandError(str(error)) from error
         self.stdout.write(f"{guide.title}: {report}")
