@@ -15,6 +15,8 @@ PUBLIC_PAGES = [
     "/guides/",
     "/guides/ml-engineer/",
     "/guides/ml-engineer/python-fundamentals/",
+    "/guides/ml-engineer/map/",
+    "/guides/ml-engineer/?status=not_started&level=foundation",
     "/accounts/login/",
     "/accounts/signup/",
     "/accounts/password_reset/",
@@ -24,6 +26,8 @@ PUBLIC_PAGES = [
 LEARNER_PAGES = [
     "/dashboard/",
     "/guides/ml-engineer/",
+    "/guides/ml-engineer/map/",
+    "/guides/ml-engineer/?status=done",
     "/guides/ml-engineer/python-fundamentals/",
     "/settings/",
     "/mentoring/",

@@ -34,7 +34,13 @@ def rules(statuses, last_activity=NOW, milestones=MILESTONES, items=ALL_ADVICE):
 
 def test_always_advice_shows_only_when_nothing_specific_applies():
     assert rules({PROJECT.pk: S.IN_PROGRESS}) == [AdviceRule.ALWAYS]
-    assert AdviceRule.ALWAYS not in rules({})
+    assert AdviceRule.ALWAYS not in rules({FOUNDATION.pk: S.IN_PROGRESS})
+
+
+def test_the_first_day_is_not_told_to_start_a_project_before_anything_else():
+    assert rules({}) == [AdviceRule.ALWAYS]
+    assert rules({FOUNDATION.pk: S.NOT_STARTED}) == [AdviceRule.ALWAYS]
+    assert rules({FOUNDATION.pk: S.IN_PROGRESS}) == [AdviceRule.NO_PROJECT_STARTED]
 
 
 def test_foundations_unfinished_while_advanced_started():

@@ -138,7 +138,8 @@ def test_htmx_on_the_dashboard_returns_the_dashboard_body(client, learner, miles
     html = htmx_fragment(client, milestone, "done", "dashboard")
 
     assert html.lstrip().startswith('<div id="dashboard-body">')
-    assert "<strong>17%</strong> · 1 of 6 milestones" in html
+    assert '<span class="stat-figure d-block">14%</span>' in html, "weighted by hours"
+    assert "10 of 70 h · 1 of 6 milestones" in html
 
 
 def test_htmx_on_the_milestone_page_returns_the_status_card(client, learner, milestone):

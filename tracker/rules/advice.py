@@ -30,8 +30,11 @@ def _applies(
             )
             return foundations_open and advanced_started
         case AdviceRule.NO_PROJECT_STARTED:
+            # Only once the learner is under way: on the first day it would read as a
+            # reproach before anything could have been done.
             projects = [m for m in milestones if m.is_project]
-            return bool(projects) and not any(status(m) in STARTED for m in projects)
+            under_way = any(status(m) in STARTED for m in milestones)
+            return bool(projects) and under_way and not any(status(m) in STARTED for m in projects)
         case AdviceRule.INACTIVE:
             # Whole calendar days, like the dashboard's "last activity": true all day long.
             return (

@@ -3,7 +3,6 @@ in, log out and the rest of the password pages (see careerpath/urls.py)."""
 
 from http import HTTPStatus
 
-from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
@@ -39,7 +38,6 @@ def signup(request):
                 password=form.cleaned_data["password1"],
             )
             login(request, user, backend="tracker.auth.ProfileModelBackend")
-            messages.success(request, "Welcome to CareerPath! Here is your plan.")
             return redirect("tracker:dashboard")
     return render(request, "registration/signup.html", {"form": form}, status=status)
 
