@@ -1,7 +1,13 @@
+"""The WSGI application: Django's, with a request class whose constructor cannot fail on a
+bad ``Content-Type`` (``tracker.middleware.TolerantRequest``)."""
+
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "careerpath.settings")
+django.setup(set_prefix=False)
 
-application = get_wsgi_application()
+from tracker.middleware import TolerantWSGIHandler  # noqa: E402  (needs settings)
+
+application = TolerantWSGIHandler()

@@ -1,5 +1,6 @@
 """Two rules that every request and response passes, right after authentication
-(``MIDDLEWARE`` in careerpath/settings.py).
+(``MIDDLEWARE`` in careerpath/settings.py), and the request class that lets the second
+one see every request (``careerpath/wsgi.py``).
 
 - ``PrivatePagesMiddleware``: a page shown to a logged-in person is theirs: no cache may
   keep it.
@@ -16,11 +17,36 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 ASCII = string.printable
 FORM = "application/x-www-form-urlencoded"
+
+
+class TolerantRequest(WSGIRequest):
+    """A request whose constructor cannot fail on its ``Content-Type``.
+
+    Django reads the header while it builds the request, before any middleware: a header
+    it cannot parse raises there, and a codec that is not a text encoding ("zlib") fails
+    decoding the query string, so the error escapes to the server's bare error page. Here
+    the header's problem is kept in ``unreadable_content_type`` and ``BadInputMiddleware``
+    answers it with the 400 page.
+    """
+
+    unreadable_content_type = ""
+
+    def _set_content_type_params(self, meta):
+        try:
+            super()._set_content_type_params(meta)
+        except (BadRequest, LookupError) as error:
+            self._encoding = None
+            self.unreadable_content_type = str(error) or "Invalid Content-Type header."
+
+
+class TolerantWSGIHandler(WSGIHandler):
+    request_class = TolerantRequest
 
 
 class PrivatePagesMiddleware:
@@ -85,6 +111,9 @@ def _set_body_aside(request) -> None:
 
 
 def _refuse_unreadable_charset(request) -> None:
+    if getattr(request, "unreadable_content_type", ""):
+        _set_body_aside(request)
+        raise BadRequest(request.unreadable_content_type)
     charset = request.encoding  # set only when the Content-Type names one Python knows
     if charset is None:
         return

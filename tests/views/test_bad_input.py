@@ -4,6 +4,7 @@ The test client re-raises any exception a view lets through, so a crash fails th
 even before the status code is checked.
 """
 
+import io
 from http import HTTPStatus
 
 import pytest
@@ -12,6 +13,7 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from careerpath.wsgi import application
 from tests.conftest import PASSWORD
 from tracker.models import Milestone, Profile, Progress, ProgressEvent, ProgressStatus
 from tracker.services.progress import progress_set_status
@@ -368,13 +370,40 @@ def test_a_form_in_a_character_set_django_cannot_read_is_the_400_page(
 @pytest.mark.parametrize("charset", ["utf-16", "utf-32", "cp500"])
 def test_a_query_in_a_character_set_django_cannot_read_is_the_400_page(client, charset):
     """Read in such a character set, a query string is garbage (a NUL check cannot see
-    into it). A codec that is not a text encoding ("zlib") fails inside Django's request
-    constructor, before any middleware: that one is out of this module's reach."""
+    into it)."""
     response = client.get(
         reverse("login"), {"next": "/dashboard/"}, CONTENT_TYPE=f"text/plain; charset={charset}"
     )
 
     assert_bad_request_page(response)
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain; charset=zlib", "text/plain; charset=base64", "text/plain; x=" + "y" * 20_000],
+    ids=["zlib", "base64", "too-long"],
+)
+def test_a_content_type_django_fails_on_while_building_the_request_is_the_400_page(
+    db, content_type
+):
+    """These fail in Django's request constructor, before any middleware; the test client
+    builds its own requests, so this goes through the application the server runs."""
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": reverse("login"),
+        "QUERY_STRING": "next=%2Fdashboard%2F",
+        "CONTENT_TYPE": content_type,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": io.StringIO(),
+    }
+    started = []
+    body = b"".join(application(environ, lambda status, headers: started.append(status)))
+
+    assert started == ["400 Bad Request"]
+    assert BAD_REQUEST_PAGE in body.decode()
 
 
 def test_a_form_that_calls_utf_8_utf8_is_read_as_utf_8(client, learner):
