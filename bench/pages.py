@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from http import HTTPStatus
 from pathlib import Path
 
@@ -36,13 +37,52 @@ PAGES = [
     ("mentor dashboard (100 mentees)", "/mentoring/", "bench-mentor-100"),
     ("mentor dashboard (200 mentees)", "/mentoring/", "bench-mentor-200"),
     ("mentee page", "MENTEE", "bench-mentor-100"),
+    ("milestone (learner)", "MILESTONE", "learner"),
+    ("map (learner)", "/guides/ml-engineer/map/", "learner"),
     ("admin progress changelist", "/admin/tracker/progress/", "admin"),
 ]
-BARS = {"dashboard": 3.0, "mentor dashboard (200 mentees)": 6.0}
+# (cycle, how the learner writes, the page timed after it or None for the write itself,
+# who looks at that page): what a person does, a write and the page right after it.
+# "plain" is a form post without JavaScript (answered by a redirect); the others are htmx
+# posts that answer with the fragment of that page.
+CYCLES = [
+    ("status change, no JavaScript", "plain", None, "learner"),
+    ("status change, htmx on the dashboard", "dashboard", None, "learner"),
+    ("status change, htmx on the guide", "guide", None, "learner"),
+    ("status change, htmx on the milestone", "milestone", None, "learner"),
+    ("dashboard after a change", "plain", "/dashboard/", "learner"),
+    ("guide (learner) after a change", "plain", "/guides/ml-engineer/", "learner"),
+    ("milestone (learner) after a change", "plain", "MILESTONE", "learner"),
+    ("map (learner) after a change", "plain", "/guides/ml-engineer/map/", "learner"),
+    ("mentoring (200 mentees) after a change", "plain", "/mentoring/", "bench-mentor-200"),
+    ("mentee page after a change", "plain", "MENTEE", "bench-mentor-100"),
+]
+STATUS_ROTATION = ["in_progress", "done", "not_started"]
+BARS = {
+    "dashboard": 3.0,
+    "mentor dashboard (200 mentees)": 6.0,
+    "guide (learner)": 4.0,
+    "milestone (learner)": 4.0,
+    "status change, no JavaScript": 4.0,
+    "status change, htmx on the dashboard": 6.0,
+    "status change, htmx on the guide": 6.0,
+    "status change, htmx on the milestone": 6.0,
+    "dashboard after a change": 4.0,
+    "guide (learner) after a change": 4.0,
+    "milestone (learner) after a change": 4.0,
+    "mentoring (200 mentees) after a change": 8.0,
+}
+QUERY_BARS = {
+    "status change, no JavaScript": 12,
+    "status change, htmx on the dashboard": 12,
+    "status change, htmx on the guide": 12,
+    "status change, htmx on the milestone": 12,
+}
 SIZE_TOLERANCE = 1.5
 
 
-def count_queries(connection, client, url) -> int:
+def count_queries(connection, request) -> int:
+    """How many SQL statements ``request()`` runs."""
     executed = []
 
     def record(execute, sql, params, many, context):
@@ -50,8 +90,18 @@ def count_queries(connection, client, url) -> int:
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(record):
-        client.get(url)
+        request()
     return len(executed)
+
+
+def summary(timings: list[float], baseline: list[float], queries: int, url: str) -> dict:
+    return {
+        "url": url,
+        "queries": queries,
+        "median_ms": round(statistics.median(timings) * 1000, 3),
+        "p90_ms": round(sorted(timings)[int(len(timings) * 0.9)] * 1000, 3),
+        "ratio": round(statistics.median(timings) / statistics.median(baseline), 2),
+    }
 
 
 def setup_django(database_url: str) -> None:
@@ -97,77 +147,129 @@ def seed_worker(database_url: str, size: str) -> dict:
     return {"seeded_in_s": round(seeded_in, 1)}
 
 
+def timed(request) -> float:
+    started = time.perf_counter()
+    request()
+    return time.perf_counter() - started
+
+
+class Timer:
+    """Times a request ``requests`` times, each right after one of the baseline, so that
+    both see the same machine: on a shared 2-core VM, speed drifts within seconds."""
+
+    def __init__(self, requests: int, anonymous):
+        self.requests, self.anonymous, self.all_baseline = requests, anonymous, []
+
+    def measure(self, request, queries: int, url: str) -> dict:
+        """``request()`` returns the seconds of what it times."""
+        timings, baseline = [], []
+        for _ in range(self.requests):
+            baseline.append(timed(partial(self.anonymous.get, PAGES[0][1])))
+            timings.append(request())
+        self.all_baseline += baseline
+        return summary(timings, baseline, queries, url)
+
+
 def worker(database_url: str, size: str, requests: int) -> dict:
-    """Measure every page, in a process of its own: one that has just bulk-loaded a
-    million rows runs everything slower, the baseline too."""
+    """Measure every page and cycle, in a process of its own: one that has just bulk-loaded
+    a million rows runs everything slower, the baseline too."""
     setup_django(database_url)
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
-    from tracker.models import Mentorship, Progress, ProgressEvent
+    from tracker.models import Mentorship, Milestone, Progress, ProgressEvent
 
     call_command("collectstatic", interactive=False, verbosity=0)
-    user_model = get_user_model()
+    people = get_user_model().objects
     counts = {
-        "learners": user_model.objects.filter(username__startswith="bench0").count(),
+        "learners": people.filter(username__startswith="bench0").count(),
         "progress": Progress.objects.count(),
         "events": ProgressEvent.objects.count(),
     }
-    mentee = (
-        Mentorship.objects.filter(mentor__username="bench-mentor-100")
-        .select_related("mentee")
-        .first()
-        .mentee
-    )
-    users = {
-        "learner": user_model.objects.get(username="bench00000"),
-        "admin": user_model.objects.get(username="admin"),
-        "bench-mentor-100": user_model.objects.get(username="bench-mentor-100"),
+    mentors = ["bench-mentor-100"] + (["bench-mentor-200"] if size == "scale" else [])
+    users = {"learner": people.get(username="bench00000"), "admin": people.get(username="admin")}
+    # Who writes before a page is timed: the learner for their own pages, one of the
+    # mentor's mentees for a mentor's.
+    writers = {"learner": users["learner"]}
+    for username in mentors:
+        users[username] = people.get(username=username)
+        writers[username] = (
+            Mentorship.objects.filter(mentor=users[username]).select_related("mentee").first()
+        ).mentee
+    milestone = Milestone.objects.filter(guide__slug="ml-engineer", archived=False).first()
+    placeholders = {
+        "MENTEE": f"/mentoring/mentees/{writers['bench-mentor-100'].username}/",
+        "MILESTONE": milestone.get_absolute_url(),
     }
-    if size == "scale":
-        users["bench-mentor-200"] = user_model.objects.get(username="bench-mentor-200")
+    status_url = f"{milestone.get_absolute_url()}status/"
 
-    def timed(client, url) -> float:
-        started = time.perf_counter()
-        client.get(url)
-        return time.perf_counter() - started
+    def logged_in(user):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
 
-    baseline_url = PAGES[0][1]
-    anonymous = Client()
-    results, all_baseline = {}, []
+    timer = Timer(requests, Client())
+    results = {}
     for name, path, who in PAGES:
         if who is not None and who not in users:
             continue
-        url = f"/mentoring/mentees/{mentee.username}/" if path == "MENTEE" else path
-        client = Client()
-        if who:
-            client.force_login(users[who])
+        url = placeholders.get(path, path)
+        client = logged_in(users.get(who))
         for _ in range(20):
             response = client.get(url)
             assert response.status_code == HTTPStatus.OK, (name, url, response.status_code)
-        queries = count_queries(connection, client, url)
-        # Each request of the page follows one of the baseline, so that both see the
-        # same machine: on a shared 2-core VM, speed drifts within seconds.
-        timings, baseline = [], []
-        for _ in range(requests):
-            baseline.append(timed(anonymous, baseline_url))
-            timings.append(timed(client, url))
-        all_baseline += baseline
-        results[name] = {
-            "url": url,
-            "queries": queries,
-            "median_ms": round(statistics.median(timings) * 1000, 3),
-            "p90_ms": round(sorted(timings)[int(len(timings) * 0.9)] * 1000, 3),
-            "ratio": round(statistics.median(timings) / statistics.median(baseline), 2),
-        }
-    results["baseline"]["median_ms"] = round(statistics.median(all_baseline) * 1000, 3)
-    return {
-        "vendor": connection.vendor,
-        "counts": counts,
-        "pages": results,
-    }
+        queries = count_queries(connection, partial(client.get, url))
+        results[name] = timer.measure(partial(timed, partial(client.get, url)), queries, url)
+
+    for name, view, path, who in CYCLES:
+        if who in users:
+            writer = logged_in(writers[who])
+            reader = writer if who == "learner" else logged_in(users[who])
+            statuses = iter(STATUS_ROTATION * (requests + 20))
+            url = placeholders.get(path, path) if path else None
+            results[name] = measure_cycle(
+                write=partial(change_status, writer, status_url, view, statuses),
+                page=partial(reader.get, url) if url else None,
+                url=url or status_url,
+                timer=timer,
+            )
+    results["baseline"]["median_ms"] = round(statistics.median(timer.all_baseline) * 1000, 3)
+    return {"vendor": connection.vendor, "counts": counts, "pages": results}
+
+
+def measure_cycle(*, write, page, url: str, timer: Timer) -> dict:
+    """A status change timed alone (``page`` None), or the page right after it."""
+    from django.db import connection
+
+    if page:
+
+        def cycle():
+            write()
+            return timed(page)
+
+        for _ in range(10):
+            cycle()
+        write()
+        queries = count_queries(connection, page)
+    else:
+        cycle = partial(timed, write)
+        for _ in range(10):
+            write()
+        queries = count_queries(connection, write)
+    return timer.measure(cycle, queries, url)
+
+
+def change_status(client, status_url: str, view: str, statuses) -> None:
+    """One status change as the page ``view`` sends it: a plain form post (answered by a
+    redirect) or an htmx post (answered by that page's fragment)."""
+    htmx = {} if view == "plain" else {"HTTP_HX_REQUEST": "true"}
+    data = {"status": next(statuses), "view": view, "next": "/dashboard/"}
+    response = client.post(status_url, data, **htmx)
+    expected = HTTPStatus.FOUND if view == "plain" else HTTPStatus.OK
+    assert response.status_code == expected, (status_url, view, response.status_code)
 
 
 def database_url(vendor: str, size: str) -> str:
@@ -249,6 +351,10 @@ def check_bars(report: dict) -> list[str]:
                 ratio = run["pages"][page]["ratio"]
                 if ratio > bar:
                     failures.append(f"{key} {page}: {ratio}x baseline > {bar}x")
+            for page, bar in QUERY_BARS.items():
+                queries = run["pages"][page]["queries"]
+                if queries > bar:
+                    failures.append(f"{key} {page}: {queries} queries > {bar}")
             small = runs.get(f"{vendor}/small")
             if small:
                 for page, row in run["pages"].items():
@@ -272,13 +378,16 @@ def check_bars(report: dict) -> list[str]:
 
 
 def print_table(report: dict) -> None:
-    header = f"{'page':34} {'run':18} {'queries':>7} {'median ms':>10} {'x baseline':>10}"
+    header = (
+        f"{'page or cycle (write, then page)':42} {'run':18} "
+        f"{'queries':>7} {'median ms':>10} {'x baseline':>10}"
+    )
     print(header)
     print("-" * len(header))
     for key, run in report["runs"].items():
         for page, row in run["pages"].items():
             figures = f"{row['queries']:>7} {row['median_ms']:>10.2f} {row['ratio']:>10.2f}"
-            print(f"{page:34} {key:18} {figures}")
+            print(f"{page:42} {key:18} {figures}")
 
 
 if __name__ == "__main__":

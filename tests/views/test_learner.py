@@ -99,6 +99,38 @@ def test_status_post_never_redirects_to_another_site(client, learner, milestone,
     assert Progress.objects.get(learner=learner, milestone=milestone).status == IN_PROGRESS
 
 
+STATUS_CHANGE_QUERIES = 12
+
+
+@pytest.mark.parametrize("size", [6, 60])
+def test_a_status_change_costs_the_same_few_queries_however_big_the_plan(
+    client,
+    learner,
+    make_guide,
+    make_user,
+    make_mentorship,
+    complete,
+    size,
+    django_assert_max_num_queries,
+):
+    """The write loads only the milestone and its guide, and leaves the table's
+    constraints to the database: no resources, no prerequisites, no check per constraint."""
+    guide = make_guide(milestones=size)
+    milestones = list(guide.milestones.order_by("pk"))
+    complete(learner, milestones[1:], status="done")
+    for number in range(3):
+        make_mentorship(make_user(f"mentor-{number}"), learner)
+    client.force_login(learner)
+    target = milestones[0]
+    client.post(status_url(target), {"status": "in_progress"})
+
+    with django_assert_max_num_queries(STATUS_CHANGE_QUERIES):
+        response = client.post(status_url(target), {"status": "done"})
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert Progress.objects.get(learner=learner, milestone=target).status == DONE
+
+
 # --- the status view with htmx -----------------------------------------------------------
 
 

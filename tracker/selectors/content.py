@@ -204,6 +204,19 @@ def milestone_get_detail(*, guide: Guide, slug: str) -> Milestone:
     return milestone
 
 
+def milestone_get_for_change(*, guide_slug: str, slug: str) -> Milestone:
+    """The milestone a learner's write is about, with its guide, in one query: a write
+    needs neither its resources nor its prerequisites (``milestone_get_detail``)."""
+    milestone = (
+        Milestone.objects.select_related("guide")
+        .filter(guide__slug=guide_slug, guide__published=True, slug=slug, archived=False)
+        .first()
+    )
+    if milestone is None:
+        raise Http404("No such milestone.")
+    return milestone
+
+
 def salary_region_list() -> list[str]:
     """The regions a learner may choose: those where a published guide quotes a stage's
     figure (a figure tied to no stage, such as a tech-hub average, is shown to everyone)."""

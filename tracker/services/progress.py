@@ -59,7 +59,9 @@ def progress_set_status(
             decided_at=now,
             closed_reason="The milestone was marked as not done any more.",
         )
-    progress.full_clean(exclude=["learner", "milestone"])
+    # The fields' own checks; the table's constraints are the database's to enforce, and
+    # checking each here first costs a query and a savepoint.
+    progress.full_clean(exclude=["learner", "milestone"], validate_constraints=False)
     progress.save()
     _mark_active(learner=learner, moment=now)
     return progress

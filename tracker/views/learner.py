@@ -20,6 +20,7 @@ from tracker.selectors.content import (
     guide_get_published,
     guide_list_published,
     milestone_get_detail,
+    milestone_get_for_change,
     salary_region_list,
 )
 from tracker.selectors.exports import (
@@ -50,6 +51,7 @@ def _render_in_place(request, view_name: str, guide, milestone) -> HttpResponse:
     """The fragment an htmx status change swaps in, with the page's figures updated."""
     if view_name == "milestone":
         # The review card too: asking for a review depends on the milestone being done.
+        milestone = milestone_get_detail(guide=guide, slug=milestone.slug)
         context = milestone_context(request, guide, milestone)
         card = render(request, "tracker/public/milestone.html#status_card", context)
         context["oob"] = True
@@ -69,8 +71,8 @@ def _render_in_place(request, view_name: str, guide, milestone) -> HttpResponse:
 @login_required
 @require_POST
 def progress_status(request, guide_slug: str, milestone_slug: str):
-    guide = guide_get_published(guide_slug)
-    milestone = milestone_get_detail(guide=guide, slug=milestone_slug)
+    milestone = milestone_get_for_change(guide_slug=guide_slug, slug=milestone_slug)
+    guide = milestone.guide
     form = StatusForm(request.POST)
     if not form.is_valid():
         message = form.errors["status"][0]
