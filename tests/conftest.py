@@ -12,6 +12,7 @@ from django.core.cache import cache, caches
 from django.urls import reverse
 from django.utils import timezone
 
+from tracker.caching import fragments
 from tracker.caching.content import clear as clear_content_cache
 from tracker.guidefile import DEFAULT_GUIDE_FILE, read_guide_file
 from tracker.models import (
@@ -335,6 +336,7 @@ def _fresh_caches():
 
     def clear():
         clear_content_cache()
+        fragments.clear()
         cache.clear()
         caches["limits"].clear()
 

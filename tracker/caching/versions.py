@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save
 
-from tracker.caching import content
+from tracker.caching import content, fragments
 from tracker.models import (
     OPEN_MENTORSHIP,
     Advice,
@@ -76,6 +76,7 @@ def everything_changed() -> None:
     Profile.objects.update(progress_version=F("progress_version") + 1)
     Mentorship.objects.update(data_version=F("data_version") + 1)
     content.clear()
+    fragments.clear()
     cache.clear()
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from tracker.caching import fragments
 from tracker.models import display_name
 from tracker.rules import advice_text
 
@@ -153,3 +154,30 @@ def status_label(status: str | None) -> str:
 def status_icon(status: str | None) -> str:
     """Which of the badge's icons stands for a status (``status_icon_symbols``)."""
     return status if status in ICONS else "not_started"
+
+
+@register.tag("kept")
+def kept(parser, token):
+    """``{% kept "name" part… %}…{% endkept %}``: the enclosed markup rendered once per
+    process for each value of its parts (``tracker.caching.fragments``). The parts must
+    name everything the markup shows that can differ between uses."""
+    parts = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    if not parts:
+        raise template.TemplateSyntaxError("{% kept %} needs a name and the parts of its key.")
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    return KeptNode(nodelist, parts)
+
+
+class KeptNode(template.Node):
+    def __init__(self, nodelist, parts):
+        self.nodelist, self.parts = nodelist, parts
+
+    def render(self, context):
+        key = tuple(part.resolve(context) for part in self.parts)
+
+        def render(csrf_placeholder: str) -> str:
+            with context.push(csrf_token=csrf_placeholder):
+                return self.nodelist.render(context)
+
+        return fragments.fragment(key, render, context.get("csrf_token"))
