@@ -8,8 +8,11 @@ front: the password hasher is slow by design), then
 
 1. measures the throughput of the baseline view and of the dashboard with wrk, in eight
    alternating rounds of 3 s each (50 connections), and compares their medians, and
-2. runs a logged-in mix of journeys with locust (50 users, ``--minutes`` long): browse the
-   guide, open the dashboard, tick milestones (htmx POSTs), the mentor dashboard.
+2. runs a logged-in mix of journeys with locust (50 users, ``--minutes`` long; see
+   bench/locustfile.py): mostly a status change followed by the page it lands on, htmx
+   changes, notes, the dashboard, guide, map and milestone pages, a mentor's pages, and
+   the baseline view asked for under the same load, so that each journey's p95 latency is
+   printed beside the baseline's.
 
 Bars: zero failed requests, no "database is locked" in the server log, and the
 dashboard's throughput at least 40% of the baseline's. The summary is printed and
@@ -58,6 +61,10 @@ print(json.dumps({{
     "csrf": secrets.token_hex(16),
     "learners": [{{"username": u.username, "session": session(u)}} for u in users],
     "mentor": session(mentor),
+    "mentees": list(
+        mentor.mentorships_as_mentor.filter(status="active")
+        .values_list("mentee__username", flat=True)[:50]
+    ),
     "milestones": list(Milestone.objects.filter(archived=False).values_list("slug", flat=True)),
 }}))
 """
@@ -225,6 +232,7 @@ def run(vendor: str, database_url: str, minutes: float) -> dict:
                 "requests": int(row["Request Count"]),
                 "failures": int(row["Failure Count"]),
                 "median_ms": float(row["Median Response Time"]),
+                "p95_ms": float(row["95%"]),
                 "requests_per_s": round(float(row["Requests/s"]), 1),
             }
             for name, row in rows.items()
@@ -259,10 +267,13 @@ def main() -> int:
             f"{total.get('requests', 0)} requests, {total.get('failures', 0)} failed, "
             f"'database is locked' {result['database_locked']} times"
         )
+        baseline_p95 = result["journeys"].get("baseline", {}).get("p95_ms") or 0
         for name, row in result["journeys"].items():
+            beside = f" ({row['p95_ms'] / baseline_p95:.1f}x baseline)" if baseline_p95 else ""
             print(
-                f"    {name:20} {row['requests']:>7} req {row['failures']:>4} failed "
-                f"median {row['median_ms']:>6.0f} ms {row['requests_per_s']:>6} req/s"
+                f"    {name:24} {row['requests']:>7} req {row['failures']:>4} failed "
+                f"median {row['median_ms']:>6.0f} ms p95 {row['p95_ms']:>6.0f} ms{beside} "
+                f"{row['requests_per_s']:>6} req/s"
             )
         if total.get("failures", 1):
             failures.append(f"{vendor}: {total.get('failures')} failed requests")
