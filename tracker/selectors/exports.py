@@ -103,7 +103,7 @@ def learner_export_data(*, user, zone: datetime.tzinfo) -> dict:
         ],
         "mentorships": [
             {
-                "mentor": m.mentor.get_username(),
+                "mentor": m.mentor_label,
                 "mentee": m.mentee.get_username(),
                 "status": m.status,
                 "invited_at": export_time(m.invited_at, zone),
