@@ -330,15 +330,13 @@ def test_a_newcomer_may_decline_without_an_account(client, to_newcomer):
 # The inviter's side: the same whatever is behind the address ------------------------
 
 
-def _inviter_view(client, learner, address):
+def _inviter_view(client, learner, address, invited_at):
     """The mentoring page and the JSON export after inviting ``address``, with what
     differs by nature (the invitation's id, the time, the CSRF token) made equal."""
     Mentorship.objects.filter(mentee=learner).delete()
     cache.clear()
     response = client.post(reverse("tracker:invite"), {"identifier": address}, follow=True)
-    Mentorship.objects.filter(mentee=learner).update(
-        invited_at=timezone.now().replace(microsecond=0) - datetime.timedelta(hours=2)
-    )
+    Mentorship.objects.filter(mentee=learner).update(invited_at=invited_at)
     cache.clear()
     page = client.get(reverse("tracker:mentoring")).content.decode()
     export = client.get(reverse("tracker:export_json")).content.decode()
@@ -357,9 +355,10 @@ def test_the_inviter_sees_the_same_answer_row_and_export_with_or_without_an_acco
     client, learner, mentor
 ):
     client.force_login(learner)
+    invited_at = timezone.now().replace(microsecond=0) - datetime.timedelta(hours=2)
 
-    with_account = _inviter_view(client, learner, "Mentor@Example.com")
-    without_account = _inviter_view(client, learner, "nobody@example.com")
+    with_account = _inviter_view(client, learner, "Mentor@Example.com", invited_at)
+    without_account = _inviter_view(client, learner, "nobody@example.com", invited_at)
 
     assert with_account == without_account
     answer, page, export = with_account
@@ -435,3 +434,119 @@ def test_the_invitation_page_costs_the_same_however_many_invitations(
     client.force_login(make_user())
     with django_assert_max_num_queries(6):
         assert client.get(link).status_code == HTTPStatus.OK
+
+
+# The access matrix of the invitation link ---------------------------------------------
+
+ROLES = ["anonymous", "invited account", "other account", "inviter", "active mentor", "staff"]
+# (sent to, who) -> (GET status, what a POST "accept" does: the answer's status, and
+# whether the invitation is then active)
+MATRIX = {
+    ("account", "anonymous"): (HTTPStatus.OK, (HTTPStatus.OK, False)),  # asked to log in
+    ("account", "invited account"): (HTTPStatus.OK, (HTTPStatus.FOUND, True)),
+    ("account", "other account"): (HTTPStatus.FORBIDDEN, (HTTPStatus.CONFLICT, False)),
+    ("account", "inviter"): (HTTPStatus.FORBIDDEN, (HTTPStatus.CONFLICT, False)),
+    ("account", "active mentor"): (HTTPStatus.FORBIDDEN, (HTTPStatus.CONFLICT, False)),
+    ("account", "staff"): (HTTPStatus.FORBIDDEN, (HTTPStatus.CONFLICT, False)),
+    ("address", "anonymous"): (HTTPStatus.OK, (HTTPStatus.BAD_REQUEST, False)),  # the form
+    ("address", "invited account"): (HTTPStatus.OK, (HTTPStatus.FOUND, True)),
+    ("address", "other account"): (HTTPStatus.OK, (HTTPStatus.FOUND, True)),
+    ("address", "inviter"): (HTTPStatus.FORBIDDEN, (HTTPStatus.CONFLICT, False)),
+    ("address", "active mentor"): (HTTPStatus.OK, (HTTPStatus.CONFLICT, False)),
+    ("address", "staff"): (HTTPStatus.OK, (HTTPStatus.FOUND, True)),
+}
+
+
+@pytest.fixture
+def cast(learner, mentor, make_user, make_mentorship):
+    """Everyone who may hold a link to one of ``learner``'s invitations."""
+    active = make_user("active-mentor")
+    make_mentorship(active, learner)
+    return {
+        "anonymous": None,
+        "invited account": mentor,
+        "other account": make_user("other"),
+        "inviter": learner,
+        "active mentor": active,
+        "staff": make_user("staff", is_staff=True, is_superuser=True),
+    }
+
+
+def _invitation_to(kind, learner, mentor):
+    if kind == "account":
+        return mentorship_invite(mentee=learner, identifier="mentor@example.com")
+    # "The invited account" of an address without one: it signed up under another address.
+    return mentorship_invite(mentee=learner, identifier="not-yet-here@example.com")
+
+
+@pytest.mark.parametrize(("kind", "role"), sorted(MATRIX))
+def test_the_invitation_link_access_matrix(client, learner, mentor, cast, kind, role):
+    invitation = _invitation_to(kind, learner, mentor)
+    if cast[role] is not None:
+        client.force_login(cast[role])
+    link = link_of(invitation)
+    get_status, (post_status, accepted) = MATRIX[(kind, role)]
+
+    assert client.get(link).status_code == get_status
+    assert client.post(link, {"answer": "accept"}).status_code == post_status
+    invitation.refresh_from_db()
+    assert (invitation.status == MentorshipStatus.ACTIVE) == accepted
+    if accepted:
+        assert invitation.mentor == cast[role]
+
+
+@pytest.mark.parametrize("state", ["expired", "tampered", "used", "withdrawn"])
+@pytest.mark.parametrize("role", ROLES)
+def test_an_unusable_link_is_the_same_clear_page_for_everyone(
+    client, learner, mentor, cast, role, state, monkeypatch, settings
+):
+    invitation = _invitation_to("account", learner, mentor)
+    link = link_of(invitation)
+    if state == "expired":
+        link = expired_link(invitation, monkeypatch, settings)
+    elif state == "tampered":
+        link = link[:-3] + "Zz/"
+    elif state == "used":
+        Client().post(link, {"answer": "decline"})
+    else:
+        mentorship_end(mentorship=invitation)
+    status_before = Mentorship.objects.get(pk=invitation.pk).status
+    if cast[role] is not None:
+        client.force_login(cast[role])
+    expected_status, words = {
+        "expired": (HTTPStatus.GONE, "has expired"),
+        "tampered": (HTTPStatus.NOT_FOUND, "does not work"),
+        "used": (HTTPStatus.GONE, "already been answered"),
+        "withdrawn": (HTTPStatus.GONE, "was withdrawn"),
+    }[state]
+
+    for response in (client.get(link), client.post(link, {"answer": "accept"})):
+        assert response.status_code == expected_status
+        assert words in response.content.decode()
+    assert Mentorship.objects.get(pk=invitation.pk).status == status_before
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"answer": "accept", "username": "a\x00b", "email": "x\x00@y.org", "password1": "\x00"},
+        {"answer": "\x00"},
+        {"answer": ["decline", "maybe"]},
+        {"answer": "accept", "username": "u" * 5000, "email": "e" * 5000 + "@x.org"},
+        {"answer": "accept", "email": "not an address", "password1": "x", "password2": "y"},
+        {},
+    ],
+)
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_bad_input_on_the_invitation_page_is_never_a_500(
+    client, learner, stranger, to_newcomer, data, logged_in
+):
+    if logged_in:
+        client.force_login(stranger)
+
+    response = client.post(link_of(to_newcomer), data)
+
+    assert response.status_code in (HTTPStatus.BAD_REQUEST, HTTPStatus.FOUND)
+    if not logged_in:
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert User.objects.count() == 2
