@@ -1,10 +1,12 @@
 """A mentor's capacity: how many mentees they take, set in their settings."""
 
+import threading
 from http import HTTPStatus
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -177,3 +179,37 @@ def test_a_bad_capacity_is_a_clear_error_that_keeps_what_was_typed(
     assert error in html
     assert 'value="Mentor M"' in html
     assert Profile.objects.get(user=mentor).mentee_capacity is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_acceptances_at_once_cannot_both_take_the_last_place(mentor, make_user):
+    """The mentor's profile is locked while their mentees are counted (on PostgreSQL;
+    SQLite lets one writer at a time anyway): one acceptance wins, the other is told."""
+    take(mentor, 1)
+    invitations = [
+        mentorship_invite(mentee=make_user(f"racer{n}"), identifier=f"seat{n}@example.com")
+        for n in range(2)
+    ]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def work(invitation):
+        try:
+            barrier.wait(timeout=10)
+            invitation_accept(mentorship_id=invitation.pk, person=mentor)
+            outcomes.append("accepted")
+        except MentoringError as error:
+            outcomes.append(str(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in invitations]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert outcomes.count("accepted") == 1
+    [refusal] = [outcome for outcome in outcomes if outcome != "accepted"]
+    assert "Raise that number in your settings" in refusal
+    assert Mentorship.objects.filter(mentor=mentor, status=MentorshipStatus.ACTIVE).count() == 1
