@@ -135,6 +135,13 @@ def settings_form(w, client):
     return "Ada Lovelace"
 
 
+def capacity_setting(w, client):
+    client.force_login(w["mentor"])
+    data = {"display_name": "", "region": "", "mentee_capacity": "4"}
+    assert client.post(reverse("tracker:settings"), data).status_code == HTTPStatus.FOUND
+    return "You take up to 4 mentees, and mentor 1."
+
+
 def account_deleted(w, client):
     user_delete(user=w["learner"])
     return "Nobody has asked you to mentor them yet"
@@ -188,6 +195,7 @@ WRITES = [
     (review, "mentor", MENTORING),
     (verdict, "learner", DASHBOARD),
     (settings_form, "mentor", MENTORING),
+    (capacity_setting, "mentor", MENTORING),
     (account_deleted, "mentor", MENTORING),
     (admin_milestone_edit, "learner", DASHBOARD),
     (admin_guide_edit, "learner", DASHBOARD),
