@@ -9,15 +9,20 @@ from tracker.rules.invitation_links import (
     SALT,
     LinkExpired,
     LinkInvalid,
+    address_digest,
     make_token,
     read_token,
 )
 
 
-def test_a_link_names_its_invitation_and_the_address_as_typed_in_lower_case():
-    link = read_token(make_token(mentorship_id=42, address=" Ada@Example.com "))
+def test_a_link_names_its_invitation_and_the_address_whatever_its_case():
+    token = make_token(mentorship_id=42, address=" Ada@Example.com ")
+    link = read_token(token)
 
-    assert (link.mentorship_id, link.address) == (42, "ada@example.com")
+    assert link.mentorship_id == 42
+    assert link.address_digest == address_digest("ada@example.com")
+    assert link.address_digest != address_digest("bob@example.com")
+    assert "ada" not in signing.b64_decode(token.split(":")[0].encode()).decode().lower()
 
 
 @pytest.mark.parametrize(

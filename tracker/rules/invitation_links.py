@@ -1,9 +1,11 @@
 """The signed link an invitation mail carries: it names one invitation and the address it
-was sent to, and works for ``INVITATION_MAX_AGE_DAYS`` days. The signature is the whole
+was sent to (by a digest: signed values are readable, and links end up in logs), and works
+for ``INVITATION_MAX_AGE_DAYS`` days. The signature is the whole
 credential (whoever holds the mail may answer); that the invitation is still open is
 checked against the database by the view that reads it."""
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -23,7 +25,12 @@ class LinkExpired(Exception):
 @dataclass(frozen=True)
 class InvitationLink:
     mentorship_id: int
-    address: str
+    address_digest: str
+
+
+def address_digest(address: str) -> str:
+    """The address as typed, without case or surrounding spaces, as a short digest."""
+    return hashlib.blake2b(address.strip().lower().encode(), digest_size=9).hexdigest()
 
 
 def max_age() -> datetime.timedelta:
@@ -31,7 +38,7 @@ def max_age() -> datetime.timedelta:
 
 
 def make_token(*, mentorship_id: int, address: str) -> str:
-    return signing.dumps({"m": mentorship_id, "a": address.strip().lower()}, salt=SALT)
+    return signing.dumps({"m": mentorship_id, "a": address_digest(address)}, salt=SALT)
 
 
 def read_token(token: str) -> InvitationLink:
@@ -44,4 +51,4 @@ def read_token(token: str) -> InvitationLink:
         raise LinkInvalid from error
     if not (isinstance(data, dict) and isinstance(data.get("m"), int)):
         raise LinkInvalid
-    return InvitationLink(mentorship_id=data["m"], address=str(data.get("a", "")))
+    return InvitationLink(mentorship_id=data["m"], address_digest=str(data.get("a", "")))

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tracker.models import OPEN_MENTORSHIP, Mentorship, MentorshipStatus
 from tracker.services.accounts import user_sign_up
-from tracker.services.mentoring import MentoringError, refuse_beyond_capacity
+from tracker.services.mentoring import MentoringError, mentor_capacity_check
 
 
 def _locked_pending(mentorship_id: int) -> Mentorship:
@@ -53,7 +53,7 @@ def invitation_accept(*, mentorship_id: int, person: AbstractBaseUser) -> Mentor
             f"You already mentor {mentorship.mentee.get_username()}, or have their "
             "invitation on your Mentoring page."
         )
-    refuse_beyond_capacity(mentor=person)
+    mentor_capacity_check(mentor=person)
     mentorship.mentor = person
     mentorship.status = MentorshipStatus.ACTIVE
     mentorship.responded_at = timezone.now()

@@ -82,7 +82,7 @@ def mentor_is_full(*, mentor: AbstractBaseUser, lock: bool = False) -> bool:
     return capacity is not None and active >= capacity
 
 
-def refuse_beyond_capacity(*, mentor: AbstractBaseUser) -> None:
+def mentor_capacity_check(*, mentor: AbstractBaseUser) -> None:
     """Raise unless ``mentor`` has room for one more mentee; locks their profile."""
     capacity, active = mentor_room(mentor=mentor, lock=True)
     if capacity is not None and active >= capacity:
@@ -181,7 +181,7 @@ def mentorship_respond(*, mentorship: Mentorship, accept: bool) -> Mentorship:
     if mentorship.status != MentorshipStatus.PENDING:
         raise MentoringError("This invitation has already been answered.")
     if accept:
-        refuse_beyond_capacity(mentor=mentorship.mentor)
+        mentor_capacity_check(mentor=mentorship.mentor)
     mentorship.status = MentorshipStatus.ACTIVE if accept else MentorshipStatus.DECLINED
     mentorship.responded_at = timezone.now()
     mentorship.save(update_fields=["status", "responded_at"])

@@ -75,7 +75,7 @@ def invitation(request, token: str):
         return _unusable(request, "expired")
     except LinkInvalid:
         return _unusable(request, "invalid")
-    mentorship = invitation_get(mentorship_id=link.mentorship_id, address=link.address)
+    mentorship = invitation_get(mentorship_id=link.mentorship_id, digest=link.address_digest)
     if mentorship is None:
         return _unusable(request, "invalid")
     if mentorship.status != MentorshipStatus.PENDING:
