@@ -438,7 +438,15 @@ def test_the_invitation_page_costs_the_same_however_many_invitations(
 
 # The access matrix of the invitation link ---------------------------------------------
 
-ROLES = ["anonymous", "invited account", "other account", "inviter", "active mentor", "staff"]
+ROLES = [
+    "anonymous",
+    "invited account",
+    "other account",
+    "inviter",
+    "active mentor",
+    "former mentor",
+    "staff",
+]
 # (sent to, who) -> (GET status, what a POST "accept" does: the answer's status, and
 # whether the invitation is then active)
 MATRIX = {
@@ -447,12 +455,14 @@ MATRIX = {
     ("account", "other account"): (HTTPStatus.FORBIDDEN, (HTTPStatus.CONFLICT, False)),
     ("account", "inviter"): (HTTPStatus.FORBIDDEN, (HTTPStatus.CONFLICT, False)),
     ("account", "active mentor"): (HTTPStatus.FORBIDDEN, (HTTPStatus.CONFLICT, False)),
+    ("account", "former mentor"): (HTTPStatus.FORBIDDEN, (HTTPStatus.CONFLICT, False)),
     ("account", "staff"): (HTTPStatus.FORBIDDEN, (HTTPStatus.CONFLICT, False)),
     ("address", "anonymous"): (HTTPStatus.OK, (HTTPStatus.BAD_REQUEST, False)),  # the form
     ("address", "invited account"): (HTTPStatus.OK, (HTTPStatus.FOUND, True)),
     ("address", "other account"): (HTTPStatus.OK, (HTTPStatus.FOUND, True)),
     ("address", "inviter"): (HTTPStatus.FORBIDDEN, (HTTPStatus.CONFLICT, False)),
     ("address", "active mentor"): (HTTPStatus.OK, (HTTPStatus.CONFLICT, False)),
+    ("address", "former mentor"): (HTTPStatus.OK, (HTTPStatus.FOUND, True)),  # a new start
     ("address", "staff"): (HTTPStatus.OK, (HTTPStatus.FOUND, True)),
 }
 
@@ -462,12 +472,15 @@ def cast(learner, mentor, make_user, make_mentorship):
     """Everyone who may hold a link to one of ``learner``'s invitations."""
     active = make_user("active-mentor")
     make_mentorship(active, learner)
+    former = make_user("former-mentor")
+    make_mentorship(former, learner, status=MentorshipStatus.ENDED)
     return {
         "anonymous": None,
         "invited account": mentor,
         "other account": make_user("other"),
         "inviter": learner,
         "active mentor": active,
+        "former mentor": former,
         "staff": make_user("staff", is_staff=True, is_superuser=True),
     }
 
