@@ -214,6 +214,9 @@ else:
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "6"))
 MAIL_RETRY_BASE_SECONDS = float(os.environ.get("MAIL_RETRY_BASE_SECONDS", "30"))
+# An invitation link (tracker.rules.invitation_links) works for this many days after it
+# was sent; the invitation itself stays pending until answered or withdrawn.
+INVITATION_MAX_AGE_DAYS = int(os.environ.get("INVITATION_MAX_AGE_DAYS", "14"))
 # A task still "running" this long after it started lost its worker (killed): run it again.
 TASK_LEASE_SECONDS = int(os.environ.get("TASK_LEASE_SECONDS", "600"))
 # /healthz reports the queue as stuck when its oldest waiting task is older than this.

@@ -390,10 +390,18 @@ class ProgressEventAdmin(admin.ModelAdmin):
 
 @admin.register(Mentorship)
 class MentorshipAdmin(admin.ModelAdmin):
-    list_display = ["mentor", "mentee", "status", "invited_at", "responded_at", "ended_at"]
+    list_display = [
+        "mentor",
+        "invited_as",
+        "mentee",
+        "status",
+        "invited_at",
+        "responded_at",
+        "ended_at",
+    ]
     list_filter = ["status"]
     list_select_related = ["mentor", "mentee"]
-    search_fields = ["mentor__username", "mentee__username"]
+    search_fields = ["mentor__username", "mentee__username", "invited_as"]
     raw_id_fields = ["mentor", "mentee"]
 
 

@@ -113,7 +113,15 @@ class ProfileForm(forms.ModelForm):
             "current_guide",
             "public_profile",
             "share_notes_with_mentors",
+            "mentee_capacity",
         ]
+        error_messages = {
+            "mentee_capacity": {
+                "invalid": _("Enter a whole number of mentees, or leave it empty for no limit."),
+                "min_value": _("Enter 0 or more mentees, or leave it empty for no limit."),
+                "max_value": _("Enter at most 500 mentees, or leave it empty for no limit."),
+            }
+        }
 
     def __init__(self, *args, regions: list[str], guides, **kwargs):
         super().__init__(*args, **kwargs)

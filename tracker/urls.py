@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from tracker.views import learner, mentor, profiles, public
+from tracker.views import invitations, learner, mentor, profiles, public
 
 
 class UsernameConverter:
@@ -46,6 +46,7 @@ urlpatterns = [
     path("mentoring/<int:mentorship_id>/respond/", mentor.respond, name="respond"),
     path("mentoring/<int:mentorship_id>/end/", mentor.end, name="end_mentorship"),
     path("mentoring/mentees/<username:username>/", mentor.mentee, name="mentee"),
+    path("invitations/<str:token>/", invitations.invitation, name="invitation"),
     path(
         "guides/<slug:guide_slug>/<slug:milestone_slug>/review/",
         mentor.request_review,

@@ -2,11 +2,14 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import PASSWORD
 from tracker.models import Progress, ReviewRequest
+from tracker.rules.invitation_links import make_token
 from tracker.services.accounts import profile_get_or_create
+from tracker.services.mentoring import mentorship_invite
 
 pytestmark = [pytest.mark.e2e, pytest.mark.audit, pytest.mark.django_db(transaction=True)]
 
@@ -53,7 +56,24 @@ def people(ml_guide, make_user, make_mentorship, complete):
         message="Please have a look.",
         requested_at=timezone.now(),
     )
-    return {"learner": learner, "mentor": mentor}
+    to_newcomer = mentorship_invite(mentee=learner, identifier="newcomer@example.com")
+    to_mentor = mentorship_invite(
+        mentee=make_user("axe-other"), identifier="axe-mentor@example.com"
+    )
+    links = {
+        invitation: reverse(
+            "tracker:invitation",
+            args=[make_token(mentorship_id=invitation.pk, address=invitation.invited_as)],
+        )
+        for invitation in (to_newcomer, to_mentor)
+    }
+    return {
+        "learner": learner,
+        "mentor": mentor,
+        # Anonymous: the sign-up form of a newcomer's link, a link that does not work.
+        "public_pages": [links[to_newcomer], links[to_mentor], "/invitations/not-a-link/"],
+        "mentor_pages": [links[to_mentor]],
+    }
 
 
 def _violations(page, url):
@@ -70,7 +90,7 @@ def _log_in(page, base, username):
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("main form button[type=submit]")
-    page.wait_for_url(f"{base}/dashboard/")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -78,9 +98,9 @@ def test_no_axe_violations_anywhere(browser, live_server, people, settings, sche
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     found = []
     for who, pages in (
-        ("", PUBLIC_PAGES),
+        ("", PUBLIC_PAGES + people["public_pages"]),
         ("axe-learner", LEARNER_PAGES),
-        ("axe-mentor", MENTOR_PAGES),
+        ("axe-mentor", MENTOR_PAGES + people["mentor_pages"]),
     ):
         context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
         page = context.new_page()
@@ -99,6 +119,12 @@ def test_no_axe_violations_on_a_phone(browser, live_server, people, settings):
     _log_in(page, live_server.url, "axe-learner")
     found = []
     for path in ["/dashboard/", "/guides/ml-engineer/", "/mentoring/"]:
+        found += _violations(page, live_server.url + path)
+    context.close()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    _log_in(page, live_server.url, "axe-mentor")
+    for path in ["/mentoring/", *people["mentor_pages"]]:
         found += _violations(page, live_server.url + path)
     context.close()
     assert not found, "\n".join(found)

@@ -8,9 +8,12 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from tests.conftest import PASSWORD
 from tracker.guidefile import DEFAULT_GUIDE_FILE
 from tracker.models import MentorshipStatus, Milestone, ProgressStatus, SalaryBand
+from tracker.rules.invitation_links import make_token
 from tracker.services.accounts import user_delete
+from tracker.services.invitations import invitation_accept
 from tracker.services.mentoring import (
     mentorship_end,
     mentorship_invite,
@@ -30,13 +33,15 @@ def world(make_guide, make_user, make_mentorship):
     guide = make_guide(milestones=6)
     learner = make_user("ada")
     mentor = make_user("grace")
+    invitee = make_user("linus")
     return {
         "guide": guide,
         "milestone": Milestone.objects.get(guide=guide, slug="milestone-0"),
         "learner": learner,
         "mentor": mentor,
         "mentorship": make_mentorship(mentor, learner),
-        "invitation": make_mentorship(make_user("linus"), learner, status=MentorshipStatus.PENDING),
+        "invitation": make_mentorship(invitee, learner, status=MentorshipStatus.PENDING),
+        "invitee": invitee,
     }
 
 
@@ -74,6 +79,33 @@ def answer(w, client):
     return 'linus</strong> <span class="small text-body-secondary">· mentoring you since'
 
 
+def address_invitation(w, client):
+    mentorship_invite(mentee=w["learner"], identifier="Someone.New@example.com")
+    return "Someone.New@example.com"
+
+
+def link_acceptance(w, client):
+    mentorship_end(mentorship=w["invitation"])
+    sent = mentorship_invite(mentee=w["learner"], identifier="linus-at-work@example.com")
+    invitation_accept(mentorship_id=sent.pk, person=w["invitee"])
+    return 'href="/mentoring/mentees/ada/"'
+
+
+def sign_up_acceptance(w, client):
+    sent = mentorship_invite(mentee=w["learner"], identifier="newbie@example.com")
+    token = make_token(mentorship_id=sent.pk, address=sent.invited_as)
+    data = {
+        "username": "newbie",
+        "email": "newbie@example.com",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
+    client.logout()
+    response = client.post(reverse("tracker:invitation", args=[token]), data)
+    assert response.status_code == HTTPStatus.FOUND
+    return 'newbie</strong> <span class="small text-body-secondary">· mentoring you since'
+
+
 def ending(w, client):
     mentorship_end(mentorship=w["mentorship"])
     return "Nobody has asked you to mentor them yet"
@@ -101,6 +133,13 @@ def settings_form(w, client):
     data = {"display_name": "Ada Lovelace", "region": "", "share_notes_with_mentors": "on"}
     assert client.post(reverse("tracker:settings"), data).status_code == HTTPStatus.FOUND
     return "Ada Lovelace"
+
+
+def capacity_setting(w, client):
+    client.force_login(w["mentor"])
+    data = {"display_name": "", "region": "", "mentee_capacity": "4"}
+    assert client.post(reverse("tracker:settings"), data).status_code == HTTPStatus.FOUND
+    return "You take up to 4 mentees, and mentor 1."
 
 
 def account_deleted(w, client):
@@ -149,10 +188,14 @@ WRITES = [
     (notes, "mentor", MENTORING),
     (invitation, "mentor", MENTORING),
     (answer, "learner", MENTORING),
+    (address_invitation, "learner", MENTORING),
+    (link_acceptance, "invitee", MENTORING),
+    (sign_up_acceptance, "learner", MENTORING),
     (ending, "mentor", MENTORING),
     (review, "mentor", MENTORING),
     (verdict, "learner", DASHBOARD),
     (settings_form, "mentor", MENTORING),
+    (capacity_setting, "mentor", MENTORING),
     (account_deleted, "mentor", MENTORING),
     (admin_milestone_edit, "learner", DASHBOARD),
     (admin_guide_edit, "learner", DASHBOARD),

@@ -124,8 +124,12 @@ def test_inviting_the_same_address_twice_answers_like_an_unknown_address(learner
     assert first.invited_as == "mentor@example.com"
 
     assert mentorship_invite(mentee=learner, identifier="mentor@example.com") is None
-    assert mentorship_invite(mentee=learner, identifier="nobody@example.com") is None
+    assert mentorship_invite(mentee=learner, identifier="Mentor@Example.com") is None
     assert Mentorship.objects.count() == 1
+    # An address without an account is invited alike, and once alike.
+    assert mentorship_invite(mentee=learner, identifier="nobody@example.com") is not None
+    assert mentorship_invite(mentee=learner, identifier="NOBODY@example.com") is None
+    assert Mentorship.objects.count() == 2
 
 
 def test_inviting_an_active_mentor_again_is_refused(learner, mentor, active):
@@ -140,24 +144,30 @@ def test_an_unknown_username_is_an_error(learner):
     assert not Mentorship.objects.exists()
 
 
-def test_an_unknown_email_creates_nothing_and_sends_nothing(
+def test_an_unknown_email_gets_a_pending_invitation_and_a_link_to_join(
     learner, django_capture_on_commit_callbacks
 ):
+    """Issue 12: an address without an account is invited (it was ignored before)."""
     with django_capture_on_commit_callbacks(execute=True):
-        result = mentorship_invite(mentee=learner, identifier="nobody@example.com")
+        result = mentorship_invite(mentee=learner, identifier=" Nobody@Example.com ")
 
-    assert result is None
-    assert not Mentorship.objects.exists()
-    assert mail.outbox == []
+    assert result.mentor is None
+    assert result.status == MentorshipStatus.PENDING
+    assert result.invited_as == "Nobody@Example.com"
+    [message] = mail.outbox
+    assert message.to == ["Nobody@Example.com"]
+    assert "Create your account and accept in one step" in message.body
+    assert "/invitations/" in message.body
 
 
 def test_an_inactive_account_is_treated_as_unknown(learner, make_user):
     make_user("gone", is_active=False)
 
-    assert mentorship_invite(mentee=learner, identifier="gone@example.com") is None
+    invitation = mentorship_invite(mentee=learner, identifier="gone@example.com")
+    assert invitation.mentor is None  # as for an address without an account
     with pytest.raises(MentoringError, match="Nobody has that username"):
         mentorship_invite(mentee=learner, identifier="gone")
-    assert not Mentorship.objects.exists()
+    assert Mentorship.objects.get() == invitation
 
 
 def _invite(user, identifier):
@@ -178,7 +188,8 @@ def test_the_invite_view_answers_alike_for_known_and_unknown_addresses(learner, 
     assert known.content == unknown.content
     assert known_messages == unknown_messages == [INVITE_SENT_BY_EMAIL]
     assert "mentor" not in known_messages[0]
-    assert Mentorship.objects.get().mentor == mentor
+    assert Mentorship.objects.get(invited_as="Mentor@Example.com").mentor == mentor
+    assert Mentorship.objects.get(invited_as="nobody@example.com").mentor is None
 
 
 def test_the_invite_view_names_a_mentor_invited_by_username(learner, mentor):

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tracker.models import (
     Level,
+    Mentorship,
     Milestone,
     MilestonePrerequisite,
     Pillar,
@@ -55,6 +56,7 @@ def learner_data(ml_guide, make_user, make_mentorship, complete):
         message="Please have a look.",
     )
     mentorship_invite(mentee=mentor, identifier="ada")
+    mentorship_invite(mentee=learner, identifier="not-yet-here@example.com")  # no mentor yet
     with run_once("daily-cleanup", "2026-12-01"):
         pass
 
@@ -633,3 +635,13 @@ def test_admin_refuses_a_level_change_from_the_pillar_page(admin_client, m):
     )
     m[0].refresh_from_db()
     assert m[0].level == Level.FOUNDATION
+
+
+def test_an_invitation_to_an_address_without_an_account_shows_in_the_admin(
+    admin_client, learner_data
+):
+    response = admin_client.get(admin_url(Mentorship, "changelist"), {"q": "not-yet-here"})
+
+    assert response.status_code == HTTPStatus.OK
+    assert "not-yet-here@example.com" in response.content.decode()
+    assert "0 results" not in response.content.decode()

@@ -131,8 +131,8 @@ def test_mentees_are_sorted_by_who_needs_attention(
     # An approved request is not waiting any more.
     assert [name for name, row in rows.items() if none in row] == ["never", "quiet", "recent"]
     assert [name for name, row in rows.items() if never in row] == ["never"]
-    assert f"<td>{days_ago(ago(days=20))}</td>" in rows["quiet"]
-    assert "<td>yesterday</td>" in rows["recent"]
+    assert f'<td data-label="Last active">{days_ago(ago(days=20))}</td>' in rows["quiet"]
+    assert '<td data-label="Last active">yesterday</td>' in rows["recent"]
     assert "Entry-level ready" in rows["quiet"]
     assert "33% · 1/3" in rows["quiet"]
     assert "Mid-level ready" in rows["recent"]

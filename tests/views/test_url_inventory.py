@@ -35,6 +35,8 @@ ACCESS_MATRIX = {
     "tracker:end_mentorship": ({"mentorship_id": 1}, LOGIN, POST_ONLY),
     "tracker:decide_review": ({"review_id": 1}, LOGIN, POST_ONLY),
     "tracker:mentee": ({"username": "owner"}, LOGIN, NOT_FOUND),
+    # By its signature only: a token CareerPath did not sign names nothing, for anyone.
+    "tracker:invitation": ({"token": "not-a-signed-link"}, NOT_FOUND, NOT_FOUND),
     "tracker:public_profile": ({"username": "owner"}, NOT_FOUND, NOT_FOUND),
     "tracker:public_badge": ({"username": "owner"}, NOT_FOUND, NOT_FOUND),
     "signup": ({}, PUBLIC, REDIRECT),

@@ -4,6 +4,7 @@ import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,16 @@ class Profile(VersionedModel):
         blank=True,
         related_name="+",
         verbose_name=_("guide on the dashboard"),
+    )
+    mentee_capacity = models.PositiveSmallIntegerField(
+        _("mentees you take"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(500)],
+        help_text=_(
+            "How many learners you mentor at once. Leave it empty for no limit; 0 means you "
+            "take nobody new for now."
+        ),
     )
     last_active_at = models.DateTimeField(
         _("last active"),

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,8 +24,14 @@ OPEN_MENTORSHIP = Q(status__in=[MentorshipStatus.PENDING, MentorshipStatus.ACTIV
 class Mentorship(VersionedModel):
     UPDATED_APART = frozenset({"data_version"})
 
+    # Empty while an invitation to an address without an account waits for its link to be
+    # followed (tracker.services.invitations); set on acceptance.
     mentor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentorships_as_mentor"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mentorships_as_mentor",
     )
     mentee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentorships_as_mentee"
@@ -58,6 +65,12 @@ class Mentorship(VersionedModel):
                 condition=OPEN_MENTORSHIP,
                 name="one_open_mentorship_per_pair",
             ),
+            models.UniqueConstraint(
+                Lower("invited_as"),
+                "mentee",
+                condition=Q(status=MentorshipStatus.PENDING, mentor__isnull=True),
+                name="one_pending_invitation_per_address",
+            ),
             models.CheckConstraint(
                 condition=~Q(mentor=F("mentee")), name="mentorship_not_with_oneself"
             ),
@@ -71,7 +84,23 @@ class Mentorship(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.mentor} mentors {self.mentee} ({self.get_status_display()})"
+        mentor = self.mentor if self.mentor_id else self.invited_as
+        return f"{mentor} mentors {self.mentee} ({self.get_status_display()})"
+
+    @property
+    def was_accepted(self) -> bool:
+        """Whether the invitee ever accepted: until then, every list and export names the
+        mentor only as the learner typed them (``invited_as``), never by their account."""
+        return self.status == MentorshipStatus.ACTIVE or (
+            self.status == MentorshipStatus.ENDED and self.responded_at is not None
+        )
+
+    @property
+    def mentor_label(self) -> str:
+        """The mentor as lists and exports name them (see ``was_accepted``)."""
+        if self.mentor_id and (self.was_accepted or not self.invited_as):
+            return self.mentor.get_username()
+        return self.invited_as
 
 
 class ReviewStatus(models.TextChoices):

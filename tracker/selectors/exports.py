@@ -88,6 +88,7 @@ def learner_export_data(*, user, zone: datetime.tzinfo) -> dict:
             "region": profile.region if profile else "",
             "public_profile": profile.public_profile if profile else False,
             "share_notes_with_mentors": profile.share_notes_with_mentors if profile else False,
+            "mentee_capacity": profile.mentee_capacity if profile else None,
         },
         "progress": _progress_rows(user, zone),
         "history": [
@@ -103,7 +104,7 @@ def learner_export_data(*, user, zone: datetime.tzinfo) -> dict:
         ],
         "mentorships": [
             {
-                "mentor": m.mentor.get_username(),
+                "mentor": m.mentor_label,
                 "mentee": m.mentee.get_username(),
                 "status": m.status,
                 "invited_at": export_time(m.invited_at, zone),

@@ -6,6 +6,7 @@ the same transaction and sent by a task (tracker.services.notifications).
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -19,12 +20,14 @@ from tracker.models import (
     Mentorship,
     MentorshipStatus,
     Milestone,
+    Profile,
     Progress,
     ProgressStatus,
     ReviewRequest,
     ReviewStatus,
     display_name,
 )
+from tracker.rules import invitation_links
 from tracker.services.notifications import notification_record
 from tracker.services.progress import progress_get_locked
 
@@ -43,7 +46,8 @@ def _find_person(identifier: str):
 
 
 INVITE_SENT_BY_EMAIL = (
-    "If someone has a CareerPath account with that address, they now have your invitation."
+    "Your invitation is on its way to that address. Someone new to CareerPath can join and "
+    "accept in one step; it stays pending here until they answer."
 )
 
 
@@ -58,13 +62,48 @@ def _check_inviter_limit(*, mentee: AbstractBaseUser) -> None:
         )
 
 
+def mentor_room(*, mentor: AbstractBaseUser, lock: bool = False) -> tuple[int | None, int]:
+    """(how many mentees ``mentor`` takes, how many they have), in at most two queries;
+    None for no limit. ``lock`` locks their profile, so that two acceptances at once
+    cannot both take the last place."""
+    profiles = Profile.objects.filter(user=mentor)
+    if lock:
+        profiles = profiles.select_for_update()
+    capacity = profiles.values_list("mentee_capacity", flat=True).first()
+    if capacity is None:
+        return None, 0
+    return capacity, Mentorship.objects.filter(
+        mentor=mentor, status=MentorshipStatus.ACTIVE
+    ).count()
+
+
+def mentor_is_full(*, mentor: AbstractBaseUser, lock: bool = False) -> bool:
+    capacity, active = mentor_room(mentor=mentor, lock=lock)
+    return capacity is not None and active >= capacity
+
+
+def mentor_capacity_check(*, mentor: AbstractBaseUser) -> None:
+    """Raise unless ``mentor`` has room for one more mentee; locks their profile."""
+    capacity, active = mentor_room(mentor=mentor, lock=True)
+    if capacity is not None and active >= capacity:
+        taken = "nobody new" if capacity == 0 else f"{capacity} at most"
+        raise MentoringError(
+            f"You mentor {active} of the learners you take ({taken}, as your settings say). "
+            "Raise that number in your settings, or end a mentorship, to accept this one."
+        )
+
+
 @transaction.atomic
 def mentorship_invite(*, mentee: AbstractBaseUser, identifier: str) -> Mentorship | None:
     """Invite a mentor by username or email address.
 
-    For an address without an account, nothing is created and the caller shows the same
-    message as for a real invitation, so that nobody can probe who has an account.
+    By address, the learner is answered alike whatever is behind it (an account or none,
+    an invitation already waiting, a mentor with no room): the invitation is recorded
+    under the address as typed, and its mail carries a signed link with which someone new
+    signs up and accepts in one step (tracker.services.invitations). None when an open
+    invitation already covers the address. By username, every refusal is named.
     """
+    identifier = identifier.strip()
     by_email = "@" in identifier
     _check_inviter_limit(mentee=mentee)
     mentor = _find_person(identifier)
@@ -76,44 +115,64 @@ def mentorship_invite(*, mentee: AbstractBaseUser, identifier: str) -> Mentorshi
             "This person has been invited too often in the last {period}. "
             "Please try again tomorrow.",
         )
-    if mentor is None:
-        if by_email:
-            return None
+    if mentor is None and not by_email:
         raise MentoringError("Nobody has that username. Check the spelling, or use their email.")
-    if mentor.pk == mentee.pk:
+    if mentor is not None and mentor.pk == mentee.pk:
         raise MentoringError("You cannot be your own mentor. Invite someone else.")
-    existing = (
-        Mentorship.objects.select_for_update()
-        .filter(OPEN_MENTORSHIP, mentor=mentor, mentee=mentee)
-        .first()
-    )
-    if existing is not None:
-        if existing.status == MentorshipStatus.ACTIVE:
-            raise MentoringError(f"{mentor.get_username()} is already your mentor.")
-        if by_email:
-            return None  # the same answer as for an address without an account
-        raise MentoringError(
-            f"You have already invited {mentor.get_username()}; they have not answered yet."
+    if (
+        by_email
+        and Mentorship.objects.filter(
+            mentee=mentee, status=MentorshipStatus.PENDING, invited_as__iexact=identifier
+        ).exists()
+    ):
+        return None
+    if mentor is not None:
+        existing = (
+            Mentorship.objects.select_for_update()
+            .filter(OPEN_MENTORSHIP, mentor=mentor, mentee=mentee)
+            .first()
         )
+        if existing is not None:
+            if existing.status == MentorshipStatus.ACTIVE:
+                raise MentoringError(f"{mentor.get_username()} is already your mentor.")
+            if by_email:
+                return None  # the same answer as for an address without an account
+            raise MentoringError(
+                f"You have already invited {mentor.get_username()}; they have not answered yet."
+            )
+        if not by_email and mentor_is_full(mentor=mentor):
+            raise MentoringError(
+                f"{mentor.get_username()} already mentors as many learners as they take. "
+                "Invite someone else, or ask them to make room."
+            )
     try:
         with transaction.atomic():
             mentorship = Mentorship.objects.create(
-                mentor=mentor, mentee=mentee, invited_as=identifier.strip()
+                mentor=mentor, mentee=mentee, invited_as=identifier
             )
     except IntegrityError as error:  # the same invitation, sent twice at once
         if by_email:
             return None
         raise MentoringError(f"You have already invited {mentor.get_username()}.") from error
+    _invitation_mail_record(mentorship=mentorship, mentor=mentor)
+    return mentorship
+
+
+def _invitation_mail_record(*, mentorship: Mentorship, mentor: AbstractBaseUser | None) -> None:
+    token = invitation_links.make_token(mentorship_id=mentorship.pk, address=mentorship.invited_as)
     notification_record(
         key=f"invitation:{mentorship.pk}",
-        recipient=mentor.email,
+        recipient=mentor.email if mentor is not None else mentorship.invited_as,
         template="invitation",
         context={
-            "mentee_name": display_name(mentee),
+            "mentee_name": display_name(mentorship.mentee),
             "mentoring_path": reverse("tracker:mentoring"),
+            "invitation_path": reverse("tracker:invitation", args=[token]),
+            "has_account": mentor is not None,
+            "is_full": mentor is not None and mentor_is_full(mentor=mentor),
+            "valid_days": settings.INVITATION_MAX_AGE_DAYS,
         },
     )
-    return mentorship
 
 
 @transaction.atomic
@@ -121,6 +180,8 @@ def mentorship_respond(*, mentorship: Mentorship, accept: bool) -> Mentorship:
     mentorship = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
     if mentorship.status != MentorshipStatus.PENDING:
         raise MentoringError("This invitation has already been answered.")
+    if accept:
+        mentor_capacity_check(mentor=mentorship.mentor)
     mentorship.status = MentorshipStatus.ACTIVE if accept else MentorshipStatus.DECLINED
     mentorship.responded_at = timezone.now()
     mentorship.save(update_fields=["status", "responded_at"])
