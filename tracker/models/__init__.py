@@ -26,9 +26,17 @@ from tracker.models.mentoring import (
     ReviewStatus,
 )
 from tracker.models.operations import HealthProbe, JobRun, Notification
-from tracker.models.progress import Progress, ProgressEvent, ProgressStatus, http_url_validator
+from tracker.models.progress import (
+    FINISHED,
+    Progress,
+    ProgressEvent,
+    ProgressStatus,
+    http_url_validator,
+    is_finished,
+)
 
 __all__ = [
+    "FINISHED",
     "LEVEL_RANK",
     "OPEN_MENTORSHIP",
     "Advice",
@@ -58,4 +66,5 @@ __all__ = [
     "VersionedModel",
     "display_name",
     "http_url_validator",
+    "is_finished",
 ]

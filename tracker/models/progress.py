@@ -16,6 +16,16 @@ class ProgressStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
+    KNOWN = "known", _("Already know it")
+
+
+# The states that count toward stages and progress: done here, or known before.
+FINISHED = frozenset({ProgressStatus.DONE, ProgressStatus.KNOWN})
+
+
+def is_finished(status: str | None) -> bool:
+    """Whether a status counts like done (for stages, progress and prerequisites)."""
+    return status in FINISHED
 
 
 http_url_validator = URLValidator(schemes=["http", "https"])
@@ -62,8 +72,8 @@ class Progress(models.Model):
                 condition=Q(status__in=ProgressStatus.values), name="progress_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(status=ProgressStatus.DONE, completed_at__isnull=False)
-                | (~Q(status=ProgressStatus.DONE) & Q(completed_at__isnull=True)),
+                condition=Q(status__in=FINISHED, completed_at__isnull=False)
+                | (~Q(status__in=FINISHED) & Q(completed_at__isnull=True)),
                 name="progress_completed_at_iff_done",
             ),
             models.CheckConstraint(
@@ -71,7 +81,7 @@ class Progress(models.Model):
                 name="progress_started_at_once_started",
             ),
             models.CheckConstraint(
-                condition=Q(verified_at__isnull=True) | Q(status=ProgressStatus.DONE),
+                condition=Q(verified_at__isnull=True) | Q(status__in=FINISHED),
                 name="progress_verified_only_when_done",
             ),
             models.CheckConstraint(

@@ -1,0 +1,108 @@
+"""Reads for the plan with dates: a learner's projection (tracker.rules.projection).
+
+``plan_projection_for(user)`` is what the dashboard, the calendar feed and the digest
+call; ``projection_build`` does the same from a plan already loaded (the dashboard's).
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from tracker.models import LEVEL_RANK, Guide, Profile, Progress, ProgressStatus, is_finished
+from tracker.rules.plan import level_sort_key
+from tracker.rules.projection import (
+    Completion,
+    PlanMilestone,
+    PlanStage,
+    Projection,
+    kept_pace,
+    project_plan,
+)
+from tracker.selectors.content import guide_content_get
+
+
+def learner_today(*, profile: Profile, now: datetime.datetime) -> datetime.date:
+    """Today's date where the learner lives (weeks and dates follow their time zone)."""
+    return timezone.localtime(now, profile.zone).date()
+
+
+def plan_milestones(milestones, progress: dict[int, Progress]) -> list[PlanMilestone]:
+    """The plan's active milestones as plain data, with the learner's state on each."""
+    result = []
+    for milestone in milestones:
+        row = progress.get(milestone.pk)
+        status = row.status if row is not None else ProgressStatus.NOT_STARTED
+        result.append(
+            PlanMilestone(
+                id=milestone.pk,
+                title=milestone.title,
+                slug=milestone.slug,
+                hours=milestone.estimated_hours,
+                level_rank=milestone.level_rank,
+                sort_key=level_sort_key(milestone),
+                prerequisites=frozenset(p.pk for p in milestone.prerequisites.all()),
+                finished=is_finished(status),
+                in_progress=status == ProgressStatus.IN_PROGRESS,
+            )
+        )
+    return result
+
+
+def plan_stages(stages) -> list[PlanStage]:
+    return [
+        PlanStage(
+            id=stage.pk,
+            name=stage.name,
+            order=stage.order,
+            level_rank=LEVEL_RANK[stage.completes_level] if stage.completes_level else None,
+        )
+        for stage in stages
+    ]
+
+
+def projection_build(
+    *, profile: Profile, milestones, progress: dict[int, Progress], stages, now
+) -> Projection:
+    """The projection from what a page already loaded: no query of its own."""
+    zone = profile.zone
+    today = learner_today(profile=profile, now=now)
+    hours = {m.pk: m.estimated_hours for m in milestones}
+    completions = [
+        Completion(on=timezone.localtime(row.completed_at, zone).date(), hours=hours[pk])
+        for pk, row in progress.items()
+        if row.status == ProgressStatus.DONE and row.completed_at is not None and pk in hours
+    ]
+    joined = timezone.localtime(profile.user.date_joined, zone).date()
+    return project_plan(
+        milestones=plan_milestones(milestones, progress),
+        stages=plan_stages(stages),
+        today=today,
+        declared_pace=profile.hours_per_week,
+        kept=kept_pace(completions, today, joined),
+        target_stage_id=profile.target_stage_id,
+        target_date=profile.target_date,
+    )
+
+
+def plan_projection_for(
+    user, *, guide: Guide | None = None, now: datetime.datetime | None = None
+) -> Projection | None:
+    """A learner's plan with dates on their dashboard's guide (or ``guide``); None when
+    there is no published guide. At most four queries (profile, guide, progress; the
+    plan and its stages come from the content cache), whatever the plan's size."""
+    # Imported here: the dashboard's selector (tracker.selectors.progress) imports this module.
+    from tracker.selectors.progress import guide_get_for_dashboard, progress_map_get  # noqa: PLC0415
+
+    profile = Profile.objects.select_related("user", "current_guide").get(user=user)
+    guide = guide or guide_get_for_dashboard(profile=profile)
+    if guide is None:
+        return None
+    cached_plan, extras = guide_content_get(guide=guide)
+    progress = progress_map_get(learner=user, guide=guide)
+    return projection_build(
+        profile=profile,
+        milestones=cached_plan.milestones,
+        progress=progress,
+        stages=extras["stages"],
+        now=now or timezone.now(),
+    )
