@@ -61,7 +61,9 @@ class SignUpForm(UserCreationForm):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(
         choices=ProgressStatus.choices,
-        error_messages={"invalid_choice": _("Choose not started, in progress or done.")},
+        error_messages={
+            "invalid_choice": _("Choose not started, in progress, done or already know it.")
+        },
     )
 
 

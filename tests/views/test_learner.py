@@ -181,7 +181,7 @@ def test_every_status_button_on_the_guide_names_its_milestone(client, learner, g
     expected = [
         f"Mark {m.title} as {label}"
         for m in Milestone.objects.filter(guide=guide)
-        for label in ("not started", "in progress", "done")
+        for label in ("not started", "in progress", "done", "already known")
     ]
     assert sorted(labels) == sorted(expected)
 
@@ -192,7 +192,7 @@ def test_the_status_buttons_on_the_dashboard_name_their_milestones(client, learn
     response = client.get(reverse("tracker:dashboard"))
 
     labels = status_button_labels(response.content.decode())
-    assert len(labels) == 9, "three buttons for each of the three suggestions"
+    assert len(labels) == 12, "four buttons for each of the three suggestions"
     assert "Mark Milestone 0 as done" in labels
     assert all(label.startswith("Mark Milestone ") for label in labels)
 
@@ -206,6 +206,7 @@ def test_the_status_buttons_on_a_milestone_page_name_it(client, learner, milesto
         "Mark Milestone 0 as not started",
         "Mark Milestone 0 as in progress",
         "Mark Milestone 0 as done",
+        "Mark Milestone 0 as already known",
     ]
 
 

@@ -15,6 +15,7 @@ from tracker.models import (
     ProgressEvent,
     ProgressStatus,
     ReviewRequest,
+    is_finished,
 )
 from tracker.rules.advice import advice_for
 from tracker.rules.charts import WEEKS, activity, activity_svg, week_start
@@ -52,9 +53,7 @@ def milestone_page_get(*, learner, guide: Guide, milestone: Milestone) -> dict:
     _attach_progress(milestone, {row.milestone_id: row for row in rows})
     context["progress"] = milestone.mine
     context["unfinished_prerequisites"] = [
-        p
-        for p in milestone.prerequisites.all()
-        if not (p.mine and p.mine.status == ProgressStatus.DONE)
+        p for p in milestone.prerequisites.all() if not (p.mine and is_finished(p.mine.status))
     ]
     context["reviews"] = review_list_of_progress(progress=milestone.mine)
     return context
@@ -206,7 +205,7 @@ def _verifiers_get(*, learner, guide: Guide) -> dict[int, tuple[str, str]]:
 def _portfolio_get(*, page: dict, learner, guide: Guide) -> dict:
     """The stage ladder with dates, the verified work and the other completed milestones."""
     plan, current = page["plan"], page["standing"].current
-    done = [m for m in plan.milestones if m.mine and m.mine.status == ProgressStatus.DONE]
+    done = [m for m in plan.milestones if m.mine and is_finished(m.mine.status)]
     completed = {m.pk: m.mine.completed_at for m in done}
     ladder = []
     for stage in sorted(page["stages"], key=lambda stage: stage.order):

@@ -83,7 +83,8 @@ def progress_status(request, guide_slug: str, milestone_slug: str):
     )
     if is_htmx(request):
         return _render_in_place(request, request.POST.get("view", "guide"), guide, milestone)
-    label = ProgressStatus(form.cleaned_data["status"]).label.lower()
+    status = ProgressStatus(form.cleaned_data["status"])
+    label = "already known" if status == ProgressStatus.KNOWN else status.label.lower()
     messages.success(request, f"“{milestone.title}” is now marked as {label}.")
     return _back(request, milestone.get_absolute_url())
 
