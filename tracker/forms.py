@@ -5,12 +5,15 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import (
+    INACTIVITY_CHOICES,
     Guide,
+    MailPreferences,
     Mentorship,
     Profile,
     Progress,
     ProgressStatus,
     ReviewStatus,
+    Weekday,
     http_url_validator,
 )
 
@@ -198,3 +201,52 @@ class ReviewDecisionForm(forms.Form):
         if data.get("verdict") == ReviewStatus.CHANGES_REQUESTED and not data.get("comment"):
             self.add_error("comment", _("Say what should change, so the learner can act on it."))
         return data
+
+
+class MailPreferencesForm(forms.Form):
+    """The settings' "Reminders and calendar" section: every mail is off until chosen."""
+
+    weekly_digest = forms.BooleanField(
+        label=_("Send me a weekly digest"),
+        required=False,
+        help_text=_(
+            "Once a week: what you finished, what comes next and how your projected dates moved."
+        ),
+    )
+    weekday = forms.TypedChoiceField(
+        label=_("Day"),
+        choices=Weekday.choices,
+        coerce=int,
+        error_messages={"invalid_choice": _("Choose a day of the week.")},
+    )
+    hour = forms.TypedChoiceField(
+        label=_("Hour"),
+        choices=[(hour, f"{hour:02d}:00") for hour in range(24)],
+        coerce=int,
+        help_text=_("Weekly mails and reminders come at this hour, in your time zone."),
+        error_messages={"invalid_choice": _("Choose an hour from the list.")},
+    )
+    inactivity_days = forms.TypedChoiceField(
+        label=_("Remind me when I pause"),
+        choices=[("" if days is None else days, label) for days, label in INACTIVITY_CHOICES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("One friendly nudge per quiet spell, never more."),
+        error_messages={"invalid_choice": _("Choose one of the reminder options.")},
+    )
+    mentor_reviews = forms.BooleanField(
+        label=_("If I mentor someone, mail me the reviews waiting for me once a week"),
+        required=False,
+        help_text=_("Only in weeks when some are waiting."),
+    )
+
+    @classmethod
+    def initial_from(cls, preferences: MailPreferences) -> dict:
+        return {
+            "weekly_digest": preferences.weekly_digest,
+            "weekday": preferences.weekday,
+            "hour": preferences.hour,
+            "inactivity_days": preferences.inactivity_days or "",
+            "mentor_reviews": preferences.mentor_reviews,
+        }

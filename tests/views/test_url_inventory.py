@@ -29,6 +29,15 @@ ACCESS_MATRIX = {
     "tracker:export_json": ({}, LOGIN, PUBLIC),
     "tracker:export_csv": ({}, LOGIN, PUBLIC),
     "tracker:delete_account": ({}, LOGIN, POST_ONLY),
+    "tracker:reminders": ({}, LOGIN, POST_ONLY),
+    "tracker:calendar_reset": ({}, LOGIN, POST_ONLY),
+    # By their secret only: a made-up token or signature is a 404 for anyone, logged in or not.
+    "tracker:calendar_feed": ({"token": "x" * 43}, NOT_FOUND, NOT_FOUND),
+    "tracker:unsubscribe": (
+        {"token": "eyJ1IjoxLCJrIjoid2Vla2x5X2RpZ2VzdCJ9:bad"},
+        NOT_FOUND,
+        NOT_FOUND,
+    ),
     "tracker:mentoring": ({}, LOGIN, PUBLIC),
     "tracker:invite": ({}, LOGIN, POST_ONLY),
     "tracker:respond": ({"mentorship_id": 1}, LOGIN, POST_ONLY),

@@ -34,9 +34,18 @@ from tracker.models.progress import (
     http_url_validator,
     is_finished,
 )
+from tracker.models.reminders import (
+    INACTIVITY_CHOICES,
+    MailKind,
+    MailPreferences,
+    ScheduledMail,
+    Weekday,
+    calendar_token_new,
+)
 
 __all__ = [
     "FINISHED",
+    "INACTIVITY_CHOICES",
     "LEVEL_RANK",
     "OPEN_MENTORSHIP",
     "Advice",
@@ -48,6 +57,8 @@ __all__ = [
     "ImpactArea",
     "JobRun",
     "Level",
+    "MailKind",
+    "MailPreferences",
     "Mentorship",
     "MentorshipStatus",
     "Milestone",
@@ -63,7 +74,10 @@ __all__ = [
     "ReviewRequest",
     "ReviewStatus",
     "SalaryBand",
+    "ScheduledMail",
     "VersionedModel",
+    "Weekday",
+    "calendar_token_new",
     "display_name",
     "http_url_validator",
     "is_finished",

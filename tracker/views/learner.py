@@ -8,13 +8,20 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from tracker import caching
-from tracker.forms import DeleteAccountForm, NotesForm, ProfileForm, StatusForm
+from tracker.forms import (
+    DeleteAccountForm,
+    MailPreferencesForm,
+    NotesForm,
+    ProfileForm,
+    StatusForm,
+)
 from tracker.models import Progress, ProgressStatus
 from tracker.selectors.content import (
     guide_get_published,
@@ -30,6 +37,11 @@ from tracker.selectors.exports import (
 from tracker.selectors.progress import dashboard_get, guide_get_for_dashboard, guide_page_get
 from tracker.services.accounts import profile_get_or_create, user_delete
 from tracker.services.progress import progress_set_status, progress_update_notes
+from tracker.services.reminders import (
+    calendar_token_reset,
+    mail_preferences_get_or_create,
+    mail_preferences_update,
+)
 from tracker.views.public import milestone_context
 
 
@@ -145,8 +157,11 @@ def _dashboard_html(request, profile, guide, *, whole_page: bool) -> SafeString:
     )
 
 
-def _render_settings(request, *, data=None, delete_form=None, status=HTTPStatus.OK):
+def _render_settings(
+    request, *, data=None, delete_form=None, reminders_form=None, status=HTTPStatus.OK
+):
     profile = profile_get_or_create(user=request.user)
+    preferences = mail_preferences_get_or_create(user=request.user)
     form = ProfileForm(
         data,
         instance=profile,
@@ -164,6 +179,12 @@ def _render_settings(request, *, data=None, delete_form=None, status=HTTPStatus.
         "form": form,
         "profile": profile,
         "delete_form": delete_form or DeleteAccountForm(user=request.user),
+        "reminders_form": reminders_form
+        or MailPreferencesForm(initial=MailPreferencesForm.initial_from(preferences)),
+        "preferences": preferences,
+        "calendar_url": request.build_absolute_uri(
+            reverse("tracker:calendar_feed", kwargs={"token": preferences.calendar_token})
+        ),
     }
     return render(request, "tracker/learner/settings.html", context, status=status)
 
@@ -171,6 +192,36 @@ def _render_settings(request, *, data=None, delete_form=None, status=HTTPStatus.
 @login_required
 def settings_page(request):
     return _render_settings(request, data=request.POST if request.method == "POST" else None)
+
+
+@login_required
+@require_POST
+def reminders_update(request):
+    form = MailPreferencesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Your reminders were not saved: please correct the fields below.")
+        return _render_settings(request, reminders_form=form, status=HTTPStatus.BAD_REQUEST)
+    preferences = mail_preferences_update(user=request.user, **form.cleaned_data)
+    if preferences.weekly_digest:
+        day = preferences.get_weekday_display()
+        messages.success(
+            request, f"Saved. Your weekly digest comes on {day}s at {preferences.hour:02d}:00."
+        )
+    else:
+        messages.success(request, "Saved. No weekly digest will be sent.")
+    return redirect(reverse("tracker:settings") + "#reminders-heading")
+
+
+@login_required
+@require_POST
+def calendar_reset(request):
+    calendar_token_reset(user=request.user)
+    messages.success(
+        request,
+        "Your calendar has a new address: the old one no longer works. "
+        "Subscribe again with the address below.",
+    )
+    return redirect(reverse("tracker:settings") + "#calendar-heading")
 
 
 @login_required
