@@ -203,6 +203,85 @@ class ReviewDecisionForm(forms.Form):
         return data
 
 
+class PlanForm(forms.ModelForm):
+    """The plan questions asked right after sign-up and kept in settings: the pace, the
+    stage aimed for and by when, the time zone, and the foundations already known.
+
+    Part B of issue 11 adds the digest opt-in fields here (see ``DIGEST_OPT_IN``)."""
+
+    # The digest's opt-in fields go here (issue 11, part B); the templates render them
+    # from includes/_digest_opt_in.html.
+    DIGEST_OPT_IN: tuple[str, ...] = ()
+
+    time_zone = forms.ChoiceField(
+        label=_("Your time zone"),
+        help_text=_("Your weeks start on Monday in this time zone."),
+    )
+    known = forms.MultipleChoiceField(
+        label=_("Foundations you already know"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Tick what you could already do today: it counts like done and moves your dates "
+            "earlier. You can change it on any milestone later."
+        ),
+    )
+
+    class Meta:
+        model = Profile
+        fields = ["hours_per_week", "target_stage", "target_date", "time_zone"]
+        labels = {
+            "hours_per_week": _("Hours a week you can give"),
+            "target_stage": _("The stage you are aiming for"),
+            "target_date": _("By when (optional)"),
+        }
+        help_texts = {
+            "hours_per_week": _("Between 1 and 80. Leave empty if you cannot say yet."),
+            "target_stage": _("Your dashboard tells you whether your pace gets you there."),
+        }
+        widgets = {
+            "hours_per_week": forms.NumberInput(
+                attrs={"min": 1, "max": 80, "inputmode": "numeric"}
+            ),
+            "target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, stages, foundations, known_ids, today, zones, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        stage_field = self.fields["target_stage"]
+        stage_field.queryset = stages
+        stage_field.empty_label = _("No particular stage: the whole plan")
+        self.fields["time_zone"].choices = [(zone, zone.replace("_", " ")) for zone in zones]
+        self.fields["time_zone"].widget.attrs["data-browser-time-zone"] = (
+            "suggest"
+            if self.instance.onboarded_at is None and self.instance.time_zone == "UTC"
+            else ""
+        )
+        self.fields["known"].choices = [
+            (str(m.pk), f"{m.title} ({m.estimated_hours} h)") for m in foundations
+        ]
+        if not foundations:
+            del self.fields["known"]
+        elif not self.is_bound:
+            self.initial["known"] = [str(pk) for pk in known_ids]
+        self.fields["hours_per_week"].error_messages.update(
+            {
+                "min_value": _("Give at least 1 hour a week, or leave it empty."),
+                "max_value": _("80 hours a week is the most a plan can count on."),
+            }
+        )
+
+    def clean_target_date(self):
+        date = self.cleaned_data.get("target_date")
+        if date is not None and date <= self.today:
+            raise forms.ValidationError(_("Choose a date after today, or leave it empty."))
+        return date
+
+    def known_ids(self) -> set[int]:
+        return {int(pk) for pk in self.cleaned_data.get("known", [])}
+
+
 class MailPreferencesForm(forms.Form):
     """The settings' "Reminders and calendar" section: every mail is off until chosen."""
 
@@ -250,3 +329,25 @@ class MailPreferencesForm(forms.Form):
             "inactivity_days": preferences.inactivity_days or "",
             "mentor_reviews": preferences.mentor_reviews,
         }
+
+
+class DigestChoiceForm(forms.Form):
+    """The explicit yes or no to the weekly digest, asked in onboarding: unanswered, the
+    digest stays off and counts as not chosen yet."""
+
+    weekly_digest = forms.TypedChoiceField(
+        label=_("A weekly digest by mail?"),
+        choices=[
+            ("yes", _("Yes: once a week, my progress, what comes next and how my dates move")),
+            ("no", _("No, thanks")),
+        ],
+        widget=forms.RadioSelect,
+        coerce=lambda answer: answer == "yes",
+        empty_value=None,
+        required=False,
+        help_text=_(
+            "It comes on Monday at 08:00 your time; change the day, the hour or your mind "
+            "in Settings → Reminders and calendar."
+        ),
+        error_messages={"invalid_choice": _("Answer yes or no, or leave it for later.")},
+    )

@@ -53,6 +53,7 @@ urlpatterns = [
     ),
     path("dashboard/", learner.dashboard, name="dashboard"),
     path("settings/", learner.settings_page, name="settings"),
+    path("settings/plan/", learner.onboarding, name="onboarding"),
     path("settings/export.json", learner.export_data, {"fmt": "json"}, name="export_json"),
     path("settings/export.csv", learner.export_data, {"fmt": "csv"}, name="export_csv"),
     path("settings/delete/", learner.delete_account, name="delete_account"),

@@ -30,6 +30,7 @@ LEARNER_PAGES = [
     "/guides/ml-engineer/?status=done",
     "/guides/ml-engineer/python-fundamentals/",
     "/settings/",
+    "/settings/plan/",
     "/mentoring/",
     "/accounts/password_change/",
 ]
@@ -98,7 +99,7 @@ def test_no_axe_violations_on_a_phone(browser, live_server, people, settings):
     page = context.new_page()
     _log_in(page, live_server.url, "axe-learner")
     found = []
-    for path in ["/dashboard/", "/guides/ml-engineer/", "/mentoring/"]:
+    for path in ["/dashboard/", "/guides/ml-engineer/", "/mentoring/", "/settings/plan/"]:
         found += _violations(page, live_server.url + path)
     context.close()
     assert not found, "\n".join(found)

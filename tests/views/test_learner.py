@@ -129,7 +129,8 @@ def test_htmx_on_the_guide_returns_the_item_and_an_updated_summary(client, learn
     assert 'id="progress-summary"' in html
     summary = html[html.index('id="progress-summary"') :]
     assert 'hx-swap-oob="true"' in summary[: summary.index(">")]
-    assert "<strong>17%</strong> · 1 of 6 milestones" in summary
+    # Weighted by hours, as on every page (issue 11): milestone-0 is 10 of the plan's 70 h.
+    assert "<strong>14%</strong> done, by hours · 10 of 70 h · 1 of 6 milestones" in summary
 
 
 def test_htmx_on_the_dashboard_returns_the_dashboard_body(client, learner, milestone):

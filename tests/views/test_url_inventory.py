@@ -26,6 +26,7 @@ ACCESS_MATRIX = {
     "tracker:request_review": (MILESTONE_ARGS, LOGIN, POST_ONLY),
     "tracker:dashboard": ({}, LOGIN, PUBLIC),
     "tracker:settings": ({}, LOGIN, PUBLIC),
+    "tracker:onboarding": ({}, LOGIN, PUBLIC),
     "tracker:export_json": ({}, LOGIN, PUBLIC),
     "tracker:export_csv": ({}, LOGIN, PUBLIC),
     "tracker:delete_account": ({}, LOGIN, POST_ONLY),

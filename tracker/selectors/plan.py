@@ -8,7 +8,17 @@ import datetime
 
 from django.utils import timezone
 
-from tracker.models import LEVEL_RANK, Guide, Profile, Progress, ProgressStatus, is_finished
+from tracker.models import (
+    LEVEL_RANK,
+    CareerStage,
+    Guide,
+    Level,
+    Profile,
+    Progress,
+    ProgressStatus,
+    is_finished,
+)
+from tracker.models.accounts import time_zone_names
 from tracker.rules.plan import level_sort_key
 from tracker.rules.projection import (
     Completion,
@@ -106,3 +116,34 @@ def plan_projection_for(
         stages=extras["stages"],
         now=now or timezone.now(),
     )
+
+
+def plan_form_get(*, profile: Profile, now: datetime.datetime) -> dict:
+    """What the plan form offers: the stages to aim for, the guide's foundation milestones
+    (with the ones marked "Already know it" ticked) and the time zones. Three queries
+    (guide, progress, stages) once the plan is cached, whatever the number of milestones."""
+    from tracker.selectors.progress import guide_get_for_dashboard, progress_map_get  # noqa: PLC0415
+
+    guide = guide_get_for_dashboard(profile=profile)
+    if guide is None:
+        foundations, progress, stages = [], {}, CareerStage.objects.none()
+    else:
+        cached_plan, _ = guide_content_get(guide=guide)
+        foundations = [m for m in cached_plan.milestones if m.level == Level.FOUNDATION]
+        progress = progress_map_get(learner=profile.user, guide=guide)
+        stages = guide.stages.exclude(completes_level="").order_by("order")
+    done = {pk for pk, row in progress.items() if row.status == ProgressStatus.DONE}
+    offered = [m for m in foundations if m.pk not in done]
+    return {
+        "guide": guide,
+        "stages": stages,
+        "foundations": offered,
+        "foundations_done": len(foundations) - len(offered),
+        "known_ids": [
+            m.pk
+            for m in offered
+            if m.pk in progress and progress[m.pk].status == ProgressStatus.KNOWN
+        ],
+        "today": learner_today(profile=profile, now=now),
+        "zones": sorted(time_zone_names()),
+    }

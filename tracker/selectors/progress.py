@@ -167,9 +167,14 @@ class StageRung:
     done: int
     reached: bool
     reached_on: datetime.datetime | None
+    required_hours: int = 0
+    done_hours: int = 0
 
     @property
     def percent(self) -> int:
+        """Done, weighted by hours (the measure every page uses); by count without hours."""
+        if self.required_hours:
+            return round(100 * self.done_hours / self.required_hours)
         return round(100 * self.done / self.required)
 
 
@@ -218,6 +223,8 @@ def _portfolio_get(*, page: dict, learner, guide: Guide) -> dict:
                 stage=stage,
                 required=len(required),
                 done=sum(1 for m in required if m.pk in completed),
+                required_hours=sum(m.estimated_hours for m in required),
+                done_hours=sum(m.estimated_hours for m in required if m.pk in completed),
                 reached=reached,
                 reached_on=reached_on(stage, plan.milestones, completed) if reached else None,
             )

@@ -17,8 +17,10 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from tracker import caching
 from tracker.forms import (
     DeleteAccountForm,
+    DigestChoiceForm,
     MailPreferencesForm,
     NotesForm,
+    PlanForm,
     ProfileForm,
     StatusForm,
 )
@@ -34,13 +36,16 @@ from tracker.selectors.exports import (
     learner_export_disposition,
     learner_export_json,
 )
+from tracker.selectors.plan import plan_form_get
 from tracker.selectors.progress import dashboard_get, guide_get_for_dashboard, guide_page_get
 from tracker.services.accounts import profile_get_or_create, user_delete
+from tracker.services.plan import profile_plan_set
 from tracker.services.progress import progress_set_status, progress_update_notes
 from tracker.services.reminders import (
     calendar_token_reset,
     mail_preferences_get_or_create,
     mail_preferences_update,
+    weekly_digest_choose,
 )
 from tracker.views.public import milestone_context
 
@@ -251,3 +256,61 @@ def delete_account(request):
     user_delete(user=user)
     messages.success(request, "Your account and all of its data have been deleted.")
     return redirect("tracker:landing")
+
+
+def _plan_form(request, profile, page, data=None) -> PlanForm:
+    return PlanForm(
+        data,
+        instance=profile,
+        stages=page["stages"],
+        foundations=page["foundations"],
+        known_ids=page["known_ids"],
+        today=page["today"],
+        zones=page["zones"],
+    )
+
+
+@login_required
+def onboarding(request):
+    """The plan questions: right after sign-up (skippable), and later from settings."""
+    profile = profile_get_or_create(user=request.user)
+    page = plan_form_get(profile=profile, now=timezone.now())
+    first_time = profile.onboarded_at is None
+    form = _plan_form(request, profile, page, request.POST if request.method == "POST" else None)
+    preferences = mail_preferences_get_or_create(user=request.user)
+    digest_form = DigestChoiceForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "weekly_digest": ("yes" if preferences.weekly_digest else "no")
+            if preferences.digest_chosen_at
+            else None
+        },
+    )
+    status = HTTPStatus.OK
+    if request.method == "POST":
+        if form.is_valid() and digest_form.is_valid():
+            profile_plan_set(
+                user=request.user,
+                hours_per_week=form.cleaned_data["hours_per_week"],
+                target_stage=form.cleaned_data["target_stage"],
+                target_date=form.cleaned_data["target_date"],
+                time_zone=form.cleaned_data["time_zone"],
+                offered=page["foundations"],
+                known_ids=form.known_ids() if "known" in form.fields else (),
+                extra={name: form.cleaned_data[name] for name in form.DIGEST_OPT_IN},
+            )
+            if digest_form.cleaned_data["weekly_digest"] is not None:
+                weekly_digest_choose(
+                    user=request.user, wanted=digest_form.cleaned_data["weekly_digest"]
+                )
+            messages.success(
+                request,
+                "Your plan is set: your dashboard now dates it."
+                if first_time
+                else "Your plan is saved.",
+            )
+            return redirect("tracker:dashboard")
+        messages.error(request, "Your plan was not saved: please correct the fields below.")
+        status = HTTPStatus.BAD_REQUEST
+    context = {**page, "form": form, "digest_form": digest_form, "first_time": first_time}
+    return render(request, "tracker/learner/onboarding.html", context, status=status)
