@@ -5,8 +5,9 @@ from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
 from tests.conftest import PASSWORD
-from tracker.models import Progress, ReviewRequest
+from tracker.models import MailKind, Progress, ReviewRequest
 from tracker.services.accounts import profile_get_or_create
+from tracker.signed_links import unsubscribe_url
 
 pytestmark = [pytest.mark.e2e, pytest.mark.audit, pytest.mark.django_db(transaction=True)]
 
@@ -22,6 +23,7 @@ PUBLIC_PAGES = [
     "/accounts/password_reset/",
     "/u/axe-learner/",
     "/no-such-page/",
+    "/unsubscribe/not-a-valid-link/",
 ]
 LEARNER_PAGES = [
     "/dashboard/",
@@ -78,8 +80,9 @@ def _log_in(page, base, username):
 def test_no_axe_violations_anywhere(browser, live_server, people, settings, scheme):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     found = []
+    unsubscribe = unsubscribe_url(user_id=people["learner"].pk, kind=MailKind.WEEKLY_DIGEST)
     for who, pages in (
-        ("", PUBLIC_PAGES),
+        ("", [*PUBLIC_PAGES, unsubscribe.removeprefix(settings.SITE_URL)]),
         ("axe-learner", LEARNER_PAGES),
         ("axe-mentor", MENTOR_PAGES),
     ):
@@ -99,7 +102,13 @@ def test_no_axe_violations_on_a_phone(browser, live_server, people, settings):
     page = context.new_page()
     _log_in(page, live_server.url, "axe-learner")
     found = []
-    for path in ["/dashboard/", "/guides/ml-engineer/", "/mentoring/", "/settings/plan/"]:
+    for path in [
+        "/dashboard/",
+        "/guides/ml-engineer/",
+        "/mentoring/",
+        "/settings/plan/",
+        "/settings/",
+    ]:
         found += _violations(page, live_server.url + path)
     context.close()
     assert not found, "\n".join(found)
