@@ -263,6 +263,7 @@ def test_resetting_the_secret_makes_the_old_address_a_404(client, guide, learner
     new = feed_url(MailPreferences.objects.get(user=learner).user)
     assert new != old
     assert new in response.content.decode()
+    assert f'href="webcal://testserver{new}"' in response.content.decode()
     client.logout()
     assert client.get(old).status_code == HTTPStatus.NOT_FOUND
     assert client.get(new).status_code == HTTPStatus.OK

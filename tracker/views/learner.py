@@ -180,6 +180,9 @@ def _render_settings(
     if data is not None:
         messages.error(request, "Your settings were not saved: please correct the fields below.")
         status = HTTPStatus.BAD_REQUEST
+    calendar_url = request.build_absolute_uri(
+        reverse("tracker:calendar_feed", kwargs={"token": preferences.calendar_token})
+    )
     context = {
         "form": form,
         "profile": profile,
@@ -187,9 +190,8 @@ def _render_settings(
         "reminders_form": reminders_form
         or MailPreferencesForm(initial=MailPreferencesForm.initial_from(preferences)),
         "preferences": preferences,
-        "calendar_url": request.build_absolute_uri(
-            reverse("tracker:calendar_feed", kwargs={"token": preferences.calendar_token})
-        ),
+        "calendar_url": calendar_url,
+        "calendar_subscribe_url": "webcal://" + calendar_url.split("://", 1)[1],
     }
     return render(request, "tracker/learner/settings.html", context, status=status)
 
