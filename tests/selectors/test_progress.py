@@ -25,6 +25,13 @@ QUERY_BUDGET = {"dashboard": 16, "guide": 11}
 
 
 def mark_some(learner, guide, complete):
+    # With a pace, an aim and a date (issue 11): the dashboard dates the whole plan.
+    Profile.objects.filter(user=learner).update(
+        hours_per_week=5,
+        target_stage=guide.stages.order_by("-order").first(),
+        target_date=timezone.localdate() + datetime.timedelta(weeks=30),
+        time_zone="Europe/Paris",
+    )
     milestones = list(Milestone.objects.filter(guide=guide).order_by("order")[:4])
     complete(learner, milestones[:3])
     complete(learner, milestones[3:], status="in_progress")

@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.http import Http404
+from django.utils import timezone
 
 from tracker.models import (
     AdviceRule,
@@ -18,10 +19,11 @@ from tracker.models import (
     is_finished,
 )
 from tracker.rules.advice import advice_for
-from tracker.rules.charts import WEEKS, activity, activity_svg, week_start
+from tracker.rules.charts import activity_svg, weekly_activity
 from tracker.rules.plan import next_up
 from tracker.rules.stages import Tally, reached_on, required_for, standing
 from tracker.selectors.content import guide_content_get, guide_list_published
+from tracker.selectors.plan import learner_today, projection_build
 
 
 def progress_map_get(*, learner, guide: Guide, with_notes: bool = False) -> dict[int, Progress]:
@@ -87,26 +89,33 @@ def dashboard_get(*, learner, profile: Profile, guide: Guide, now) -> dict:
     """The learner's dashboard: progress, stage and salary, next up, advice, activity."""
     page = guide_page_get(guide=guide, learner=learner, region=profile.region)
     plan, statuses = page["plan"], page["statuses"]
-    window_start = now - datetime.timedelta(weeks=WEEKS)
-    # One query for the chart and the streak: the status changes of the last year.
-    recent = list(
+    zone = profile.zone
+    # One query for the chart and the streak: the completions of the last year, with the
+    # hours of what was completed (weeks in the learner's time zone, from Monday).
+    recent = (
         ProgressEvent.objects.filter(
             learner=learner,
             milestone__guide=guide,
+            new_status=ProgressStatus.DONE,
             created_at__gte=now - datetime.timedelta(weeks=53),
         )
         .order_by()
-        .values_list("created_at", "new_status")
+        .values_list("created_at", "milestone__estimated_hours")
     )
-    completed_on = [
-        moment.date()
-        for moment, status in recent
-        if status == ProgressStatus.DONE and moment >= window_start
-    ]
-    recent_weeks = sorted({week_start(moment.date()) for moment, _ in recent}, reverse=True)
+    completions = [(timezone.localtime(moment, zone).date(), hours) for moment, hours in recent]
     last_activity = profile.last_active_at
     applicable = advice_for(page["advice"], plan.milestones, statuses, last_activity, now)
-    recent_activity = activity(completed_on, recent_weeks, now.date())
+    recent_activity = weekly_activity(
+        completions, learner_today(profile=profile, now=now), profile.hours_per_week
+    )
+    projection = projection_build(
+        profile=profile,
+        milestones=plan.milestones,
+        progress={m.pk: m.mine for m in plan.milestones if m.mine is not None},
+        stages=page["stages"],
+        now=now,
+    )
+    next_stage = page["standing"].next
     page.update(
         {
             "profile": profile,
@@ -124,6 +133,8 @@ def dashboard_get(*, learner, profile: Profile, guide: Guide, now) -> dict:
                 .order_by("-requested_at")[:5]
             ),
             "is_new": not statuses,
+            "projection": projection,
+            "next_stage_date": projection.stage_dates.get(next_stage.pk) if next_stage else None,
         }
     )
     return page
