@@ -287,3 +287,14 @@ def test_a_digest_record_is_removed_with_its_account(learner):
     ScheduledMail.objects.create(user=learner, kind=MailKind.WEEKLY_DIGEST, period="2026-W50")
     learner.delete()
     assert not ScheduledMail.objects.exists()
+
+
+def test_the_unsubscribe_page_costs_a_fixed_number_of_queries(
+    client, learner, django_assert_max_num_queries
+):
+    MailPreferences.objects.create(user=learner, weekly_digest=True)
+    path = unsubscribe_path(learner)
+    with django_assert_max_num_queries(1):
+        assert client.get(path).status_code == HTTPStatus.OK
+    with django_assert_max_num_queries(5):
+        assert client.post(path).status_code == HTTPStatus.OK
