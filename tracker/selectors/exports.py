@@ -18,7 +18,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from tracker.models import Mentorship, Profile, Progress, ProgressEvent, ReviewRequest
+from tracker.models import (
+    MailPreferences,
+    Mentorship,
+    Profile,
+    Progress,
+    ProgressEvent,
+    ReviewRequest,
+    ScheduledMail,
+)
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -126,6 +134,33 @@ def learner_export_data(*, user, zone: datetime.tzinfo) -> dict:
             for r in ReviewRequest.objects.filter(progress__learner=user).select_related(
                 "progress__milestone", "mentorship__mentor"
             )
+        ],
+        **_mail_export(user=user, zone=zone),
+    }
+
+
+def _mail_export(*, user, zone: datetime.tzinfo) -> dict:
+    """What the person chose to be mailed and the scheduled mails recorded for them (the
+    calendar's secret is left out: it is a key, not data about them)."""
+    preferences = MailPreferences.objects.filter(user=user).first()
+    return {
+        "mail_preferences": {
+            "weekly_digest": preferences.weekly_digest,
+            "weekday": preferences.weekday,
+            "hour": preferences.hour,
+            "inactivity_days": preferences.inactivity_days,
+            "mentor_reviews": preferences.mentor_reviews,
+        }
+        if preferences
+        else None,
+        "scheduled_mails": [
+            {
+                "kind": mail.kind,
+                "period": mail.period,
+                "next_stage_date": mail.next_stage_on,
+                "at": export_time(mail.created_at, zone),
+            }
+            for mail in ScheduledMail.objects.filter(user=user).order_by("created_at", "id")
         ],
     }
 
