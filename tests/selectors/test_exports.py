@@ -169,6 +169,23 @@ def test_titles_in_the_csv_are_guarded_against_formulas_too(learner, m, history)
     assert row["milestone_title"] == "'=cmd|' /C calc'!A0"
 
 
+def test_json_export_holds_the_plan_answers(logged_in, learner, guide):
+    stage = guide.stages.get(slug="mid-level")
+    Profile.objects.filter(user=learner).update(
+        hours_per_week=6,
+        target_stage=stage,
+        target_date=datetime.date(2027, 6, 1),
+        time_zone="Europe/Paris",
+    )
+
+    data = json.loads(logged_in.get(reverse("tracker:export_json")).content)
+
+    assert data["profile"]["hours_per_week"] == 6
+    assert data["profile"]["target_stage"] == "mid-level"
+    assert data["profile"]["target_date"] == "2027-06-01"
+    assert data["profile"]["time_zone"] == "Europe/Paris"
+
+
 def test_json_export_holds_mail_choices_and_scheduled_mails_but_not_the_calendar_secret(
     learner,
 ):

@@ -28,6 +28,7 @@ from tracker.models.mentoring import (
 from tracker.models.operations import HealthProbe, JobRun, Notification
 from tracker.models.progress import (
     FINISHED,
+    PlanSnapshot,
     Progress,
     ProgressEvent,
     ProgressStatus,
@@ -65,6 +66,7 @@ __all__ = [
     "MilestonePrerequisite",
     "Notification",
     "Pillar",
+    "PlanSnapshot",
     "Profile",
     "Progress",
     "ProgressEvent",

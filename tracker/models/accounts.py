@@ -46,7 +46,7 @@ def validate_time_zone(value: str) -> None:
 
 
 class Profile(VersionedModel):
-    UPDATED_APART = frozenset({"progress_version", "last_active_at"})
+    UPDATED_APART = frozenset({"progress_version", "last_active_at", "plan_seen"})
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -113,6 +113,9 @@ class Profile(VersionedModel):
         editable=False,
         help_text=_("When the learner finished (or skipped) the questions after sign-up."),
     )
+    # "<guide id>.<content version>" of the plan the dashboard last showed: while it holds,
+    # nothing changed to tell (tracker.selectors.plan.plan_changes_get); no query needed.
+    plan_seen = models.CharField(max_length=40, blank=True, editable=False)
     last_active_at = models.DateTimeField(
         _("last active"),
         null=True,

@@ -120,3 +120,25 @@ class ProgressEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} · {self.milestone}: {self.old_status} → {self.new_status}"
+
+
+class PlanSnapshot(models.Model):
+    """The guide's active milestones as a learner's dashboard last showed them, to tell
+    them what an editor added or archived since (issue 11): never a silent change."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_snapshots"
+    )
+    guide = models.ForeignKey("tracker.Guide", on_delete=models.CASCADE, related_name="+")
+    milestone_ids = models.JSONField(_("milestones seen"), default=list)
+    seen_at = models.DateTimeField(_("seen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("plan snapshot")
+        verbose_name_plural = _("plan snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "guide"], name="plan_snapshot_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.guide_id}: {len(self.milestone_ids)} milestones"

@@ -96,6 +96,12 @@ def learner_export_data(*, user, zone: datetime.tzinfo) -> dict:
             "region": profile.region if profile else "",
             "public_profile": profile.public_profile if profile else False,
             "share_notes_with_mentors": profile.share_notes_with_mentors if profile else False,
+            "hours_per_week": profile.hours_per_week if profile else None,
+            "target_stage": profile.target_stage.slug if profile and profile.target_stage else "",
+            "target_date": profile.target_date.isoformat()
+            if profile and profile.target_date
+            else "",
+            "time_zone": profile.time_zone if profile else "UTC",
         },
         "progress": _progress_rows(user, zone),
         "history": [

@@ -5,6 +5,7 @@ call; ``projection_build`` does the same from a plan already loaded (the dashboa
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -13,6 +14,8 @@ from tracker.models import (
     CareerStage,
     Guide,
     Level,
+    Milestone,
+    PlanSnapshot,
     Profile,
     Progress,
     ProgressStatus,
@@ -147,3 +150,74 @@ def plan_form_get(*, profile: Profile, now: datetime.datetime) -> dict:
         "today": learner_today(profile=profile, now=now),
         "zones": sorted(time_zone_names()),
     }
+
+
+@dataclass(frozen=True)
+class PlanChanges:
+    """What changed in a learner's plan since their dashboard last showed it."""
+
+    current_ids: tuple[int, ...]
+    added: tuple[str, ...] = ()  # titles of milestones new to the plan
+    archived: tuple[str, ...] = ()  # titles of milestones taken out of it
+    first_visit: bool = False
+
+    @property
+    def to_record(self) -> bool:
+        return self.first_visit or bool(self.added or self.archived)
+
+    @property
+    def message(self) -> str:
+        """One sentence for the dashboard; empty when there is nothing to tell."""
+        if self.first_visit or not (self.added or self.archived):
+            return ""
+        parts = []
+        if self.added:
+            parts.append(f"{_count(len(self.added))} added ({_titles(self.added)})")
+        if self.archived:
+            parts.append(f"{_count(len(self.archived))} archived ({_titles(self.archived)})")
+        return (
+            "Since your last visit, the guide's editors changed your plan: "
+            + " and ".join(parts)
+            + ". Your figures and dates follow the new plan."
+        )
+
+
+def _count(number: int) -> str:
+    return f"{number} milestone{'s' if number != 1 else ''}"
+
+
+def _titles(titles: tuple[str, ...], shown: int = 3) -> str:
+    quoted = [f"\N{LEFT DOUBLE QUOTATION MARK}{t}\N{RIGHT DOUBLE QUOTATION MARK}" for t in titles]
+    if len(quoted) > shown:
+        return ", ".join(quoted[:shown]) + f" and {len(quoted) - shown} more"
+    return ", ".join(quoted)
+
+
+def plan_changes_get(*, learner, guide: Guide) -> PlanChanges:
+    """Compare the guide's active milestones (from the content cache) with what the
+    learner's dashboard last showed: one query, two when milestones were archived."""
+    cached_plan, _ = guide_content_get(guide=guide)
+    current = {m.pk: m for m in cached_plan.milestones}
+    ids = tuple(sorted(current))
+    seen = (
+        PlanSnapshot.objects.filter(learner=learner, guide=guide)
+        .values_list("milestone_ids", flat=True)
+        .first()
+    )
+    if seen is None:
+        return PlanChanges(current_ids=ids, first_visit=True)
+    seen_ids = set(seen)
+    added = [current[pk] for pk in ids if pk not in seen_ids]
+    gone = sorted(seen_ids - set(current))
+    archived = (
+        list(
+            Milestone.objects.filter(pk__in=gone).order_by("title").values_list("title", flat=True)
+        )
+        if gone
+        else []
+    )
+    return PlanChanges(
+        current_ids=ids,
+        added=tuple(m.title for m in sorted(added, key=level_sort_key)),
+        archived=tuple(archived),
+    )

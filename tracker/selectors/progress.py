@@ -282,3 +282,28 @@ def _share_text(page: dict) -> tuple[str, str]:
     if page["verified_count"]:
         description += f", {page['verified_count']} verified by a mentor"
     return f"{name}'s learning path: {stage_name}", description + "."
+
+
+def archived_milestone_page_get(*, learner, guide: Guide, slug: str) -> dict:
+    """An archived milestone, for a learner who has history on it: their status, notes,
+    evidence and status changes, read-only. 404 alike for anyone else, a visitor, and a
+    milestone that does not exist. Three queries at most."""
+    if not learner.is_authenticated:
+        raise Http404("No such milestone.")
+    milestone = (
+        Milestone.objects.filter(guide=guide, slug=slug, archived=True)
+        .select_related("pillar")
+        .first()
+    )
+    if milestone is None:
+        raise Http404("No such milestone.")
+    progress = Progress.objects.filter(learner=learner, milestone=milestone).first()
+    events = list(
+        ProgressEvent.objects.filter(learner=learner, milestone=milestone).order_by(
+            "-created_at", "-id"
+        )[:20]
+    )
+    if progress is None and not events:
+        raise Http404("No such milestone.")
+    milestone.guide = guide
+    return {"guide": guide, "milestone": milestone, "progress": progress, "events": events}

@@ -6,7 +6,15 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.models import CareerStage, Milestone, Profile, Progress, ProgressStatus, is_finished
+from tracker.models import (
+    CareerStage,
+    Milestone,
+    PlanSnapshot,
+    Profile,
+    Progress,
+    ProgressStatus,
+    is_finished,
+)
 from tracker.services.progress import progress_set_status
 
 PLAN_FIELDS = ("hours_per_week", "target_stage", "target_date", "time_zone", "onboarded_at")
@@ -55,3 +63,23 @@ def profile_plan_set(  # noqa: PLR0913 (each answer of the plan form, keyword-on
                 learner=user, milestone=milestone, status=ProgressStatus.NOT_STARTED
             )
     return profile
+
+
+@transaction.atomic
+def plan_snapshot_record(*, learner: AbstractBaseUser, guide, milestone_ids) -> None:
+    """Remember the milestones the learner's dashboard has just shown them, and the plan's
+    version (``Profile.plan_seen``), which spares the next visits any query until the
+    guide's content changes. Two first visits at once cannot collide (the insert ignores
+    a conflict)."""
+    Profile.objects.filter(user=learner).update(plan_seen=plan_seen_key(guide))
+    values = {"milestone_ids": sorted(milestone_ids), "seen_at": timezone.now()}
+    if PlanSnapshot.objects.filter(learner=learner, guide=guide).update(**values):
+        return
+    PlanSnapshot.objects.bulk_create(
+        [PlanSnapshot(learner=learner, guide=guide, **values)], ignore_conflicts=True
+    )
+
+
+def plan_seen_key(guide) -> str:
+    """What ``Profile.plan_seen`` holds once the learner has seen this guide's plan."""
+    return f"{guide.pk}.{guide.content_version}"

@@ -36,10 +36,10 @@ from tracker.selectors.exports import (
     learner_export_disposition,
     learner_export_json,
 )
-from tracker.selectors.plan import plan_form_get
+from tracker.selectors.plan import plan_changes_get, plan_form_get
 from tracker.selectors.progress import dashboard_get, guide_get_for_dashboard, guide_page_get
 from tracker.services.accounts import profile_get_or_create, user_delete
-from tracker.services.plan import profile_plan_set
+from tracker.services.plan import plan_seen_key, plan_snapshot_record, profile_plan_set
 from tracker.services.progress import progress_set_status, progress_update_notes
 from tracker.services.reminders import (
     calendar_token_reset,
@@ -134,6 +134,12 @@ def dashboard(request):
     guide = guide_get_for_dashboard(profile=profile)
     if guide is None:
         return render(request, "tracker/learner/no_guide.html")
+    if profile.plan_seen != plan_seen_key(guide):  # the guide's content changed since
+        changes = plan_changes_get(learner=request.user, guide=guide)
+        if changes.message:
+            # A message renders the page afresh (tracker.caching.pages), once.
+            messages.info(request, changes.message)
+        plan_snapshot_record(learner=request.user, guide=guide, milestone_ids=changes.current_ids)
     return HttpResponse(_dashboard_html(request, profile, guide, whole_page=True))
 
 
