@@ -137,6 +137,8 @@ def test_the_inactivity_reminder_comes_once_per_quiet_spell(guide, m, learner):
     assert scheduled_mails_send(now=tomorrow)[MailKind.INACTIVITY] == 0
     assert "Milestone 0" in mail.outbox[0].subject
     assert "7 days or more" in mail.outbox[0].body
+    assert mail.outbox[0].extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "/unsubscribe/" in mail.outbox[0].extra_headers["List-Unsubscribe"]
 
     # Active again, then quiet again for a week: a new spell, one new reminder.
     Profile.objects.filter(user=learner).update(last_active_at=tomorrow)
@@ -163,6 +165,24 @@ def test_mentors_get_their_waiting_reviews_only_when_there_are_some(
     assert message.subject == "1 review waiting for you on CareerPath"
     assert "“Milestone 0”" in message.body
     assert "http://testserver/mentoring/mentees/learner/" in message.body
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_a_mentors_list_leaves_out_ended_mentorships(
+    guide, m, learner, mentor, make_mentorship, complete
+):
+    opt_in(mentor, digest=False, mentor_reviews=True)
+    mentorship = make_mentorship(mentor, learner)
+    complete(learner, [m[0]])
+    ReviewRequest.objects.create(
+        progress=Progress.objects.get(milestone=m[0]), mentorship=mentorship
+    )
+    mentorship.status = "ended"
+    mentorship.ended_at = timezone.now()
+    mentorship.save()
+
+    assert scheduled_mails_send(now=MONDAY_MORNING)[MailKind.MENTOR_REVIEWS] == 0
+    assert not mail.outbox
 
 
 def test_a_second_scheduler_in_the_same_hour_sends_nothing(guide, learner):
