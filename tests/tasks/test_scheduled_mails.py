@@ -226,3 +226,12 @@ def test_the_job_costs_the_same_for_one_learner_or_many(
     }
     assert Notification.objects.count() - before == 2 * learners + 1
     assert len(queries) <= 9, "\n".join(q["sql"] for q in queries.captured_queries)
+
+
+def test_the_scheduler_enqueues_the_job_every_hour():
+    from crontask import scheduler  # noqa: PLC0415
+
+    jobs = {job.name: job for job in scheduler.get_jobs()}
+    trigger = jobs["scheduled_mails"].trigger
+    fields = {field.name: str(field) for field in trigger.fields}
+    assert (fields["minute"], fields["hour"], fields["day_of_week"]) == ("5", "*", "*")
