@@ -12,6 +12,7 @@ from tracker.models import (
     ImpactArea,
     JobRun,
     Level,
+    MailPreferences,
     Mentorship,
     Milestone,
     MilestonePrerequisite,
@@ -23,6 +24,7 @@ from tracker.models import (
     Resource,
     ReviewRequest,
     SalaryBand,
+    ScheduledMail,
 )
 from tracker.selectors.content import milestone_with_history
 from tracker.services.content import (
@@ -464,6 +466,29 @@ class NotificationAdmin(admin.ModelAdmin):
 class JobRunAdmin(admin.ModelAdmin):
     list_display = ["job", "period", "started_at", "finished_at", "result"]
     list_filter = ["job"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MailPreferences)
+class MailPreferencesAdmin(admin.ModelAdmin):
+    list_display = ["user", "weekly_digest", "weekday", "hour", "inactivity_days", "mentor_reviews"]
+    list_filter = ["weekly_digest", "mentor_reviews", "inactivity_days"]
+    search_fields = ["user__username", "user__email"]
+    exclude = ["calendar_token"]  # a secret: the person resets it in their settings
+    readonly_fields = ["digest_chosen_at"]
+
+
+@admin.register(ScheduledMail)
+class ScheduledMailAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "kind", "period", "next_stage", "next_stage_on"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "period"]
+    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False

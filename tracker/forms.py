@@ -5,12 +5,15 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import (
+    INACTIVITY_CHOICES,
     Guide,
+    MailPreferences,
     Mentorship,
     Profile,
     Progress,
     ProgressStatus,
     ReviewStatus,
+    Weekday,
     http_url_validator,
 )
 
@@ -61,7 +64,9 @@ class SignUpForm(UserCreationForm):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(
         choices=ProgressStatus.choices,
-        error_messages={"invalid_choice": _("Choose not started, in progress or done.")},
+        error_messages={
+            "invalid_choice": _("Choose not started, in progress, done or already know it.")
+        },
     )
 
 
@@ -204,3 +209,153 @@ class ReviewDecisionForm(forms.Form):
         if data.get("verdict") == ReviewStatus.CHANGES_REQUESTED and not data.get("comment"):
             self.add_error("comment", _("Say what should change, so the learner can act on it."))
         return data
+
+
+class PlanForm(forms.ModelForm):
+    """The plan questions asked right after sign-up and kept in settings: the pace, the
+    stage aimed for and by when, the time zone, and the foundations already known.
+
+    Part B of issue 11 adds the digest opt-in fields here (see ``DIGEST_OPT_IN``)."""
+
+    # The digest's opt-in fields go here (issue 11, part B); the templates render them
+    # from includes/_digest_opt_in.html.
+    DIGEST_OPT_IN: tuple[str, ...] = ()
+
+    time_zone = forms.ChoiceField(
+        label=_("Your time zone"),
+        help_text=_("Your weeks start on Monday in this time zone."),
+    )
+    known = forms.MultipleChoiceField(
+        label=_("Foundations you already know"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Tick what you could already do today: it counts like done and moves your dates "
+            "earlier. You can change it on any milestone later."
+        ),
+    )
+
+    class Meta:
+        model = Profile
+        fields = ["hours_per_week", "target_stage", "target_date", "time_zone"]
+        labels = {
+            "hours_per_week": _("Hours a week you can give"),
+            "target_stage": _("The stage you are aiming for"),
+            "target_date": _("By when (optional)"),
+        }
+        help_texts = {
+            "hours_per_week": _("Between 1 and 80. Leave empty if you cannot say yet."),
+            "target_stage": _("Your dashboard tells you whether your pace gets you there."),
+        }
+        widgets = {
+            "hours_per_week": forms.NumberInput(
+                attrs={"min": 1, "max": 80, "inputmode": "numeric"}
+            ),
+            "target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, stages, foundations, known_ids, today, zones, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        stage_field = self.fields["target_stage"]
+        stage_field.queryset = stages
+        stage_field.empty_label = _("No particular stage: the whole plan")
+        self.fields["time_zone"].choices = [(zone, zone.replace("_", " ")) for zone in zones]
+        self.fields["time_zone"].widget.attrs["data-browser-time-zone"] = (
+            "suggest"
+            if self.instance.onboarded_at is None and self.instance.time_zone == "UTC"
+            else ""
+        )
+        self.fields["known"].choices = [
+            (str(m.pk), f"{m.title} ({m.estimated_hours} h)") for m in foundations
+        ]
+        if not foundations:
+            del self.fields["known"]
+        elif not self.is_bound:
+            self.initial["known"] = [str(pk) for pk in known_ids]
+        self.fields["hours_per_week"].error_messages.update(
+            {
+                "min_value": _("Give at least 1 hour a week, or leave it empty."),
+                "max_value": _("80 hours a week is the most a plan can count on."),
+            }
+        )
+
+    def clean_target_date(self):
+        date = self.cleaned_data.get("target_date")
+        if date is not None and date <= self.today:
+            raise forms.ValidationError(_("Choose a date after today, or leave it empty."))
+        return date
+
+    def known_ids(self) -> set[int]:
+        return {int(pk) for pk in self.cleaned_data.get("known", [])}
+
+
+class MailPreferencesForm(forms.Form):
+    """The settings' "Reminders and calendar" section: every mail is off until chosen."""
+
+    weekly_digest = forms.BooleanField(
+        label=_("Send me a weekly digest"),
+        required=False,
+        help_text=_(
+            "Once a week: what you finished, what comes next and how your projected dates moved."
+        ),
+    )
+    weekday = forms.TypedChoiceField(
+        label=_("Day"),
+        choices=Weekday.choices,
+        coerce=int,
+        error_messages={"invalid_choice": _("Choose a day of the week.")},
+    )
+    hour = forms.TypedChoiceField(
+        label=_("Hour"),
+        choices=[(hour, f"{hour:02d}:00") for hour in range(24)],
+        coerce=int,
+        help_text=_("Weekly mails and reminders come at this hour, in your time zone."),
+        error_messages={"invalid_choice": _("Choose an hour from the list.")},
+    )
+    inactivity_days = forms.TypedChoiceField(
+        label=_("Remind me when I pause"),
+        choices=[("" if days is None else days, label) for days, label in INACTIVITY_CHOICES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("One friendly nudge per quiet spell, never more."),
+        error_messages={"invalid_choice": _("Choose one of the reminder options.")},
+    )
+    mentor_reviews = forms.BooleanField(
+        label=_("If I mentor someone, mail me the reviews waiting for me once a week"),
+        required=False,
+        help_text=_("Only in weeks when some are waiting."),
+    )
+
+    @classmethod
+    def initial_from(cls, preferences: MailPreferences) -> dict:
+        return {
+            "weekly_digest": preferences.weekly_digest,
+            "weekday": preferences.weekday,
+            "hour": preferences.hour,
+            "inactivity_days": preferences.inactivity_days or "",
+            "mentor_reviews": preferences.mentor_reviews,
+        }
+
+
+class DigestChoiceForm(forms.Form):
+    """The explicit yes or no to the weekly digest, asked in onboarding: unanswered, the
+    digest stays off and counts as not chosen yet."""
+
+    weekly_digest = forms.TypedChoiceField(
+        label=_("A weekly digest by mail?"),
+        choices=[
+            ("yes", _("Yes: once a week, my progress, what comes next and how my dates move")),
+            ("no", _("No, thanks")),
+        ],
+        widget=forms.RadioSelect,
+        coerce=lambda answer: answer == "yes",
+        empty_value=None,
+        required=False,
+        help_text=_(
+            "It comes on Monday at 08:00 your time; change the day, the hour or your mind "
+            "in Settings → Reminders and calendar."
+        ),
+        error_messages={"invalid_choice": _("Answer yes or no, or leave it for later.")},
+    )

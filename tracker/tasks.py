@@ -24,7 +24,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from tracker.models import JobRun, Notification
-from tracker.services import accounts, notifications
+from tracker.services import accounts, notifications, reminders
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,17 @@ logger = logging.getLogger(__name__)
 def notification_send(notification_id: int) -> str:
     """Send one recorded mail (tracker.services.notifications)."""
     return notifications.notification_deliver(notification_id=notification_id)
+
+
+@task
+def notifications_send(notification_ids: list[int]) -> dict:
+    """Send many recorded mails (a scheduled job's batch): each as ``notification_send``
+    would, so a mail already sent is skipped and a failing one is retried on its own."""
+    outcomes: dict[str, int] = {}
+    for notification_id in notification_ids:
+        outcome = notifications.notification_deliver(notification_id=notification_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
 
 
 @task(takes_context=True)
@@ -122,6 +133,20 @@ def lost_tasks_requeue(*, now: datetime.datetime | None = None) -> int:
 @task
 def requeue_lost_tasks() -> int:
     return lost_tasks_requeue()
+
+
+@cron("5 * * * *")
+@task
+def scheduled_mails() -> str:
+    """Every hour: the weekly digests, quiet-spell reminders and mentors' lists whose
+    local day and hour have come (tracker.services.reminders)."""
+    hour = timezone.now().astimezone(datetime.UTC).strftime("%Y-%m-%dT%H")
+    try:
+        with run_once("scheduled-mails", hour) as outcome:
+            outcome["result"] = reminders.scheduled_mails_send()
+    except AlreadyDone as done:
+        return str(done)
+    return str(outcome["result"])
 
 
 def oldest_waiting_task_age(*, now: datetime.datetime | None = None) -> float | None:

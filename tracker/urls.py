@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from tracker.views import invitations, learner, mentor, profiles, public
+from tracker.views import invitations, learner, links, mentor, profiles, public
 
 
 class UsernameConverter:
@@ -17,6 +17,21 @@ class UsernameConverter:
 
 
 register_converter(UsernameConverter, "username")
+
+
+class CalendarTokenConverter:
+    """A calendar secret as ``secrets.token_urlsafe`` writes it; anything else is a 404."""
+
+    regex = r"[A-Za-z0-9_-]{20,64}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(CalendarTokenConverter, "calendar_token")
 
 app_name = "tracker"
 urlpatterns = [
@@ -38,9 +53,14 @@ urlpatterns = [
     ),
     path("dashboard/", learner.dashboard, name="dashboard"),
     path("settings/", learner.settings_page, name="settings"),
+    path("settings/plan/", learner.onboarding, name="onboarding"),
     path("settings/export.json", learner.export_data, {"fmt": "json"}, name="export_json"),
     path("settings/export.csv", learner.export_data, {"fmt": "csv"}, name="export_csv"),
     path("settings/delete/", learner.delete_account, name="delete_account"),
+    path("settings/reminders/", learner.reminders_update, name="reminders"),
+    path("settings/calendar/reset/", learner.calendar_reset, name="calendar_reset"),
+    path("calendar/<calendar_token:token>.ics", links.calendar_feed, name="calendar_feed"),
+    path("unsubscribe/<str:token>/", links.unsubscribe, name="unsubscribe"),
     path("mentoring/", mentor.mentoring, name="mentoring"),
     path("mentoring/invite/", mentor.invite, name="invite"),
     path("mentoring/<int:mentorship_id>/respond/", mentor.respond, name="respond"),

@@ -7,3 +7,12 @@ document.addEventListener("htmx:afterSettle", function () {
   var fallback = document.querySelector("[data-focus-fallback]");
   if (fallback) fallback.focus();
 });
+
+// The plan form's time zone: suggest the browser's own while the learner has not chosen
+// one yet (the select keeps its server-side default without JavaScript).
+document.addEventListener("DOMContentLoaded", function () {
+  var select = document.querySelector('select[data-browser-time-zone="suggest"]');
+  if (!select || !window.Intl) return;
+  var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && select.querySelector('option[value="' + zone + '"]')) select.value = zone;
+});

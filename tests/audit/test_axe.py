@@ -6,10 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import PASSWORD
-from tracker.models import Progress, ReviewRequest
+from tracker.models import MailKind, Progress, ReviewRequest
 from tracker.rules.invitation_links import make_token
 from tracker.services.accounts import profile_get_or_create
 from tracker.services.mentoring import mentorship_invite
+from tracker.signed_links import unsubscribe_url
 
 pytestmark = [pytest.mark.e2e, pytest.mark.audit, pytest.mark.django_db(transaction=True)]
 
@@ -25,6 +26,7 @@ PUBLIC_PAGES = [
     "/accounts/password_reset/",
     "/u/axe-learner/",
     "/no-such-page/",
+    "/unsubscribe/not-a-valid-link/",
 ]
 LEARNER_PAGES = [
     "/dashboard/",
@@ -33,6 +35,7 @@ LEARNER_PAGES = [
     "/guides/ml-engineer/?status=done",
     "/guides/ml-engineer/python-fundamentals/",
     "/settings/",
+    "/settings/plan/",
     "/mentoring/",
     "/accounts/password_change/",
 ]
@@ -97,8 +100,9 @@ def _log_in(page, base, username):
 def test_no_axe_violations_anywhere(browser, live_server, people, settings, scheme):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     found = []
+    unsubscribe = unsubscribe_url(user_id=people["learner"].pk, kind=MailKind.WEEKLY_DIGEST)
     for who, pages in (
-        ("", PUBLIC_PAGES + people["public_pages"]),
+        ("", [*PUBLIC_PAGES, *people["public_pages"], unsubscribe.removeprefix(settings.SITE_URL)]),
         ("axe-learner", LEARNER_PAGES),
         ("axe-mentor", MENTOR_PAGES + people["mentor_pages"]),
     ):
@@ -118,7 +122,13 @@ def test_no_axe_violations_on_a_phone(browser, live_server, people, settings):
     page = context.new_page()
     _log_in(page, live_server.url, "axe-learner")
     found = []
-    for path in ["/dashboard/", "/guides/ml-engineer/", "/mentoring/"]:
+    for path in [
+        "/dashboard/",
+        "/guides/ml-engineer/",
+        "/mentoring/",
+        "/settings/plan/",
+        "/settings/",
+    ]:
         found += _violations(page, live_server.url + path)
     context.close()
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)

@@ -79,6 +79,9 @@ def test_sign_up_and_change_statuses_with_the_keyboard(page: Page, live_server, 
         page.keyboard.type(text)
     tab_to(page, "Sign up")
     page.keyboard.press("Enter")
+    expect(page).to_have_url(live_server.url + "/settings/plan/")
+    tab_to(page, "Skip for now")
+    page.keyboard.press("Enter")
     expect(page).to_have_url(live_server.url + "/dashboard/")
 
     # Enter on the first "Next up" milestone's "in progress" button.

@@ -29,6 +29,8 @@ def test_sign_up_and_update_progress_in_place(page: Page, live_server, ml_guide)
     field(page, "Password confirmation").fill("a-long-test-password-42")
     page.get_by_role("button", name="Sign up").click()
 
+    expect(page).to_have_url(live_server.url + "/settings/plan/")
+    page.get_by_role("link", name="Skip for now").click()
     expect(page).to_have_url(live_server.url + "/dashboard/")
     expect(page.get_by_role("status")).to_contain_text("Welcome to CareerPath!")
 

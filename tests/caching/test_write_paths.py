@@ -142,6 +142,20 @@ def capacity_setting(w, client):
     return "You take up to 4 mentees, and mentor 1."
 
 
+def plan_form(w, client):
+    client.force_login(w["learner"])
+    data = {"hours_per_week": "9", "target_stage": "", "target_date": "", "time_zone": "UTC"}
+    assert client.post(reverse("tracker:onboarding"), data).status_code == HTTPStatus.FOUND
+    return "At 9 h a week"
+
+
+def known_from_the_plan_form(w, client):
+    client.force_login(w["learner"])
+    data = {"time_zone": "UTC", "known": [str(w["milestone"].pk)]}
+    assert client.post(reverse("tracker:onboarding"), data).status_code == HTTPStatus.FOUND
+    return "14% · 1/6 milestones"  # the mentor's table: known counts like done
+
+
 def account_deleted(w, client):
     user_delete(user=w["learner"])
     return "Nobody has asked you to mentor them yet"
@@ -196,6 +210,8 @@ WRITES = [
     (verdict, "learner", DASHBOARD),
     (settings_form, "mentor", MENTORING),
     (capacity_setting, "mentor", MENTORING),
+    (plan_form, "learner", DASHBOARD),
+    (known_from_the_plan_form, "mentor", MENTORING),
     (account_deleted, "mentor", MENTORING),
     (admin_milestone_edit, "learner", DASHBOARD),
     (admin_guide_edit, "learner", DASHBOARD),

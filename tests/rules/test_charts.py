@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from tests.conftest import dashboard
-from tracker.rules.charts import WEEKS, activity, activity_svg, week_start
+from tracker.rules.charts import WEEKS, activity_svg, week_met, week_start, weekly_activity
 
 TODAY = datetime.date(2024, 6, 5)  # a Wednesday
 MONDAY = week_start(TODAY)
@@ -19,7 +19,7 @@ def weeks_ago(n: int) -> datetime.date:
 def test_activity_counts_completions_per_week_over_twelve_weeks():
     completed = [TODAY, MONDAY, weeks_ago(1), weeks_ago(11), weeks_ago(12), weeks_ago(30)]
 
-    data = activity(completed, [], TODAY)
+    data = weekly_activity([(day, 10) for day in completed], TODAY)
 
     assert len(data.weeks) == WEEKS == 12
     assert [monday for monday, _ in data.weeks] == [weeks_ago(n) for n in range(11, -1, -1)]
@@ -31,6 +31,8 @@ def test_activity_counts_completions_per_week_over_twelve_weeks():
     assert data.best == 2
 
 
+# Issue 11: the streak counts weeks that completed something (not any status change), the
+# same weeks the chart fills.
 @pytest.mark.parametrize(
     ("active", "streak"),
     [
@@ -41,12 +43,61 @@ def test_activity_counts_completions_per_week_over_twelve_weeks():
         ([weeks_ago(2), weeks_ago(3)], 0),  # a whole week missed breaks it
     ],
 )
-def test_streak_counts_consecutive_active_weeks(active, streak):
-    assert activity([], active, TODAY).streak == streak
+def test_streak_counts_consecutive_weeks_that_completed_something(active, streak):
+    assert weekly_activity([(day, 5) for day in active], TODAY).streak == streak
+
+
+@pytest.mark.parametrize(
+    ("hours_by_week", "streak"),
+    [
+        ({0: 6, 1: 6, 2: 6}, 3),
+        ({0: 6, 1: 5, 2: 6}, 1),  # last week fell short of the goal
+        ({0: 2, 1: 6, 2: 9}, 2),  # this week not there yet: the streak holds
+        ({1: 3, 2: 3}, 0),
+    ],
+)
+def test_with_a_goal_the_streak_counts_weeks_that_met_it(hours_by_week, streak):
+    completions = [(weeks_ago(n), hours) for n, hours in hours_by_week.items()]
+    data = weekly_activity(completions, TODAY, goal=6)
+    assert data.streak == streak
+    assert data.this_week_hours == hours_by_week.get(0, 0)
+
+
+@pytest.mark.parametrize("goal", [None, 6])
+@pytest.mark.parametrize(
+    "weeks",
+    [[0, 1, 2], [1, 2, 5], [0, 3, 4, 5, 6], [2, 3], list(range(12)), []],
+)
+def test_the_chart_fills_exactly_the_weeks_the_streak_counts(goal, weeks):
+    """The streak is the run of filled weeks that ends this week (or last week): the two
+    come from one rule and cannot disagree."""
+    completions = [(weeks_ago(n), 4) for n in weeks] + [(weeks_ago(n), 3) for n in weeks[:2]]
+    data = weekly_activity(completions, TODAY, goal=goal)
+
+    filled = list(data.met)
+    run = filled[:-1] if not filled[-1] else filled
+    expected = 0
+    for met in reversed(run):
+        if not met:
+            break
+        expected += 1
+    assert data.streak == expected
+    svg = str(activity_svg(data))
+    assert svg.count('class="bar"') == sum(filled)
+    for (monday, count), hours, met in zip(data.weeks, data.hours, data.met, strict=True):
+        assert met == week_met(goal, count, hours), monday
+
+
+def test_a_goal_week_shows_its_hours_in_the_text_alternative():
+    data = weekly_activity([(TODAY, 7), (weeks_ago(1), 2)], TODAY, goal=6)
+    desc = data.description
+    assert desc.startswith("Hours completed per week against a goal of 6 h")
+    assert f"week of {MONDAY:%-d %b}: 7 h (goal met)" in desc
+    assert f"week of {weeks_ago(1):%-d %b}: 2 h;" in desc
 
 
 def test_activity_svg_has_a_text_alternative():
-    data = activity([TODAY, weeks_ago(1)], [MONDAY], TODAY)
+    data = weekly_activity([(TODAY, 3), (weeks_ago(1), 3)], TODAY)
 
     svg = str(activity_svg(data))
 

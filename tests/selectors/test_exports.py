@@ -167,3 +167,39 @@ def test_titles_in_the_csv_are_guarded_against_formulas_too(learner, m, history)
     row = csv_rows(learner_export_csv(user=learner, zone=datetime.UTC))[0]
 
     assert row["milestone_title"] == "'=cmd|' /C calc'!A0"
+
+
+def test_json_export_holds_the_plan_answers(logged_in, learner, guide):
+    stage = guide.stages.get(slug="mid-level")
+    Profile.objects.filter(user=learner).update(
+        hours_per_week=6,
+        target_stage=stage,
+        target_date=datetime.date(2027, 6, 1),
+        time_zone="Europe/Paris",
+    )
+
+    data = json.loads(logged_in.get(reverse("tracker:export_json")).content)
+
+    assert data["profile"]["hours_per_week"] == 6
+    assert data["profile"]["target_stage"] == "mid-level"
+    assert data["profile"]["target_date"] == "2027-06-01"
+    assert data["profile"]["time_zone"] == "Europe/Paris"
+
+
+def test_json_export_holds_mail_choices_and_scheduled_mails_but_not_the_calendar_secret(
+    learner,
+):
+    from tracker.models import MailKind, MailPreferences, ScheduledMail  # noqa: PLC0415
+
+    preferences = MailPreferences.objects.create(user=learner, weekly_digest=True, hour=19)
+    ScheduledMail.objects.create(user=learner, kind=MailKind.WEEKLY_DIGEST, period="2026-W50")
+
+    text = learner_export_json(user=learner, zone=PARIS)
+    data = json.loads(text)
+
+    assert data["mail_preferences"]["weekly_digest"] is True
+    assert data["mail_preferences"]["hour"] == 19
+    assert [(m["kind"], m["period"]) for m in data["scheduled_mails"]] == [
+        ("weekly_digest", "2026-W50")
+    ]
+    assert preferences.calendar_token not in text

@@ -14,7 +14,15 @@ from django.utils import timezone
 
 from tests.conftest import DASHBOARD
 from tracker.caching.content import clear as clear_content_cache
-from tracker.models import Milestone, Profile, Progress, ProgressEvent, ProgressStatus
+from tracker.models import (
+    Milestone,
+    PlanSnapshot,
+    Profile,
+    Progress,
+    ProgressEvent,
+    ProgressStatus,
+)
+from tracker.services.plan import plan_snapshot_record
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +33,19 @@ QUERY_BUDGET = {"dashboard": 16, "guide": 11}
 
 
 def mark_some(learner, guide, complete):
+    # With a pace, an aim and a date (issue 11): the dashboard dates the whole plan.
+    Profile.objects.filter(user=learner).update(
+        hours_per_week=5,
+        target_stage=guide.stages.order_by("-order").first(),
+        target_date=timezone.localdate() + datetime.timedelta(weeks=30),
+        time_zone="Europe/Paris",
+    )
+    # Seen before: the dashboard has no plan change to tell (the first visit's write is
+    # measured on its own, below).
+    guide.refresh_from_db()  # its content version went up with every milestone made
+    plan_snapshot_record(
+        learner=learner, guide=guide, milestone_ids=guide.milestones.values_list("pk", flat=True)
+    )
     milestones = list(Milestone.objects.filter(guide=guide).order_by("order")[:4])
     complete(learner, milestones[:3])
     complete(learner, milestones[3:], status="in_progress")
@@ -69,6 +90,33 @@ def test_page_costs_the_same_for_5_or_60_milestones(
     assert response.context["overall"].total == 60
     big, big_sql = count_queries(client, url(big_guide))
     assert big == small, f"small:\n{small_sql}\n\nbig:\n{big_sql}"
+
+
+def test_a_first_visit_or_a_plan_change_costs_the_same_whatever_the_plan(
+    client, make_guide, make_user, complete
+):
+    """While the guide's content is unchanged, the plan check costs nothing; a first
+    visit or a change reads and writes the snapshot (and the message in the session): a
+    few queries more, the same few for any plan size."""
+    costs = []
+    for size in (3, 30):
+        guide = make_guide(milestones=size, slug=f"guide-{size}")
+        learner = make_user()
+        learner.profile.current_guide = guide
+        learner.profile.save()
+        mark_some(learner, guide, complete)
+        client.force_login(learner)
+        seen, _ = count_queries(client, DASHBOARD)
+        PlanSnapshot.objects.filter(learner=learner).delete()
+        Profile.objects.filter(user=learner).update(plan_seen="")
+        first, _ = count_queries(client, DASHBOARD)
+        PlanSnapshot.objects.filter(learner=learner).update(milestone_ids=[])
+        Profile.objects.filter(user=learner).update(plan_seen="")
+        changed, _ = count_queries(client, DASHBOARD)
+        assert seen < first <= seen + 6
+        assert seen < changed <= seen + 6
+        costs.append((seen, first, changed))
+    assert costs[0] == costs[1]
 
 
 def add_events(learner, guide, count):

@@ -25,7 +25,7 @@ def logged_in_user_id(client):
 # --- sign up -----------------------------------------------------------------------------
 
 
-def test_sign_up_logs_in_creates_a_profile_and_lands_on_the_dashboard(client, make_guide):
+def test_sign_up_logs_in_creates_a_profile_and_asks_for_the_plan(client, make_guide):
     guide = make_guide(milestones=3)
 
     response = client.post(
@@ -39,8 +39,11 @@ def test_sign_up_logs_in_creates_a_profile_and_lands_on_the_dashboard(client, ma
         follow=True,
     )
 
-    assert response.redirect_chain == [(reverse("tracker:dashboard"), HTTPStatus.FOUND)]
+    # Straight to the plan questions (issue 11), which can be skipped for the dashboard.
+    assert response.redirect_chain == [(reverse("tracker:onboarding"), HTTPStatus.FOUND)]
     assert response.status_code == HTTPStatus.OK
+    assert "Skip for now" in response.content.decode()
+    response = client.get(reverse("tracker:dashboard"))
     user = User.objects.get(username="newcomer")
     assert response.context["user"] == user
     assert logged_in_user_id(client) == str(user.pk)

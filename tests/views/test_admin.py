@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from tracker.models import (
     Level,
+    MailKind,
+    MailPreferences,
     Mentorship,
     Milestone,
     MilestonePrerequisite,
@@ -23,6 +25,7 @@ from tracker.models import (
     ProgressStatus,
     Resource,
     ReviewRequest,
+    ScheduledMail,
 )
 from tracker.services.mentoring import mentorship_invite
 from tracker.tasks import run_once
@@ -59,6 +62,8 @@ def learner_data(ml_guide, make_user, make_mentorship, complete):
     mentorship_invite(mentee=learner, identifier="not-yet-here@example.com")  # no mentor yet
     with run_once("daily-cleanup", "2026-12-01"):
         pass
+    MailPreferences.objects.create(user=learner, weekly_digest=True)
+    ScheduledMail.objects.create(user=learner, kind=MailKind.WEEKLY_DIGEST, period="2026-W49")
 
 
 def test_every_tracker_model_is_in_the_admin():
@@ -79,6 +84,8 @@ def test_every_tracker_model_is_in_the_admin():
         "reviewrequest",
         "notification",
         "jobrun",
+        "mailpreferences",
+        "scheduledmail",
     } <= registered
 
 

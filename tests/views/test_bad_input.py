@@ -62,7 +62,10 @@ def test_an_unknown_status_is_refused_with_a_message(logged_in, milestone, uncha
     assert response.redirect_chain[0][1] == HTTPStatus.FOUND
     assert response.status_code == HTTPStatus.OK
     messages = [str(m) for m in response.context["messages"]]
-    assert any("Choose not started, in progress or done." in m or "required" in m for m in messages)
+    assert any(
+        "Choose not started, in progress, done or already know it." in m or "required" in m
+        for m in messages
+    )
 
 
 def htmx_status_post(client, data):
@@ -75,7 +78,7 @@ def test_an_unknown_status_over_htmx_is_a_400(logged_in, milestone, unchanged):
     response = htmx_status_post(logged_in, {"status": "finished", "view": "guide"})
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert "Choose not started, in progress or done." in response.content.decode()
+    assert "Choose not started, in progress, done or already know it." in response.content.decode()
 
 
 def test_an_unknown_view_over_htmx_falls_back_to_the_guide_fragment(logged_in, milestone):

@@ -161,7 +161,8 @@ def test_htmx_on_the_guide_returns_the_item_and_an_updated_summary(client, learn
     assert 'id="progress-summary"' in html
     summary = html[html.index('id="progress-summary"') :]
     assert 'hx-swap-oob="true"' in summary[: summary.index(">")]
-    assert "<strong>17%</strong> · 1 of 6 milestones" in summary
+    # Weighted by hours, as on every page (issue 11): milestone-0 is 10 of the plan's 70 h.
+    assert "<strong>14%</strong> done, by hours · 10 of 70 h · 1 of 6 milestones" in summary
 
 
 def test_htmx_on_the_dashboard_returns_the_dashboard_body(client, learner, milestone):
@@ -213,7 +214,7 @@ def test_every_status_button_on_the_guide_names_its_milestone(client, learner, g
     expected = [
         f"Mark {m.title} as {label}"
         for m in Milestone.objects.filter(guide=guide)
-        for label in ("not started", "in progress", "done")
+        for label in ("not started", "in progress", "done", "already known")
     ]
     assert sorted(labels) == sorted(expected)
 
@@ -224,7 +225,7 @@ def test_the_status_buttons_on_the_dashboard_name_their_milestones(client, learn
     response = client.get(reverse("tracker:dashboard"))
 
     labels = status_button_labels(response.content.decode())
-    assert len(labels) == 9, "three buttons for each of the three suggestions"
+    assert len(labels) == 12, "four buttons for each of the three suggestions"
     assert "Mark Milestone 0 as done" in labels
     assert all(label.startswith("Mark Milestone ") for label in labels)
 
@@ -238,6 +239,7 @@ def test_the_status_buttons_on_a_milestone_page_name_it(client, learner, milesto
         "Mark Milestone 0 as not started",
         "Mark Milestone 0 as in progress",
         "Mark Milestone 0 as done",
+        "Mark Milestone 0 as already known",
     ]
 
 

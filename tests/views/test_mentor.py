@@ -134,9 +134,9 @@ def test_mentees_are_sorted_by_who_needs_attention(
     assert f'<td data-label="Last active">{days_ago(ago(days=20))}</td>' in rows["quiet"]
     assert '<td data-label="Last active">yesterday</td>' in rows["recent"]
     assert "Entry-level ready" in rows["quiet"]
-    assert "33% · 1/3" in rows["quiet"]
+    assert "30% · 1/3 milestones" in rows["quiet"]  # by hours: 10 of 33 h (issue 11)
     assert "Mid-level ready" in rows["recent"]
-    assert "67% · 2/3" in rows["recent"]
+    assert "64% · 2/3 milestones" in rows["recent"]  # 21 of 33 h
     assert "Getting started" in rows["never"]
     assert "0% · 0/3" in rows["never"]
 
@@ -236,7 +236,8 @@ def test_the_mentee_page_is_read_only_with_evidence_and_review_forms(
     page = text(client.get(mentee_url("learner")))
 
     assert "learner's progress" in page
-    assert "<strong>67%</strong> · 2 of 3 milestones" in page
+    # By hours (issue 11): 21 of the plan's 33 h.
+    assert "<strong>64%</strong> done, by hours · 21 of 33 h · 2 of 3 milestones" in page
     assert 'href="https://github.com/learner/project"' in page
     mine, other = mentee_world["mine"], mentee_world["other"]
     decide = reverse("tracker:decide_review", args=[mine.pk])

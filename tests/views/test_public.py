@@ -555,7 +555,7 @@ def test_the_map_shows_a_learner_their_status_on_every_node_by_icon_and_text(
         assert status == expected, slug
         assert f'href="#map-icon-{expected}"' in markup
         assert f'<tspan class="map-node-status">{words[expected]}</tspan>' in markup
-    assert "2 of 42 milestones done" in html
+    assert "done, by hours · 2 of 42 milestones" in html  # one measure everywhere (issue 11)
 
 
 def test_the_map_of_a_missing_or_unpublished_guide_is_not_found(client, make_guide):

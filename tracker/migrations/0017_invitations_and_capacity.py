@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0013_salary_figures_as_the_guide_states_them"),
+        ("tracker", "0015_digest_and_calendar"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

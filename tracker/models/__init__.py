@@ -26,9 +26,27 @@ from tracker.models.mentoring import (
     ReviewStatus,
 )
 from tracker.models.operations import HealthProbe, JobRun, Notification
-from tracker.models.progress import Progress, ProgressEvent, ProgressStatus, http_url_validator
+from tracker.models.progress import (
+    FINISHED,
+    PlanSnapshot,
+    Progress,
+    ProgressEvent,
+    ProgressStatus,
+    http_url_validator,
+    is_finished,
+)
+from tracker.models.reminders import (
+    INACTIVITY_CHOICES,
+    MailKind,
+    MailPreferences,
+    ScheduledMail,
+    Weekday,
+    calendar_token_new,
+)
 
 __all__ = [
+    "FINISHED",
+    "INACTIVITY_CHOICES",
     "LEVEL_RANK",
     "OPEN_MENTORSHIP",
     "Advice",
@@ -40,12 +58,15 @@ __all__ = [
     "ImpactArea",
     "JobRun",
     "Level",
+    "MailKind",
+    "MailPreferences",
     "Mentorship",
     "MentorshipStatus",
     "Milestone",
     "MilestonePrerequisite",
     "Notification",
     "Pillar",
+    "PlanSnapshot",
     "Profile",
     "Progress",
     "ProgressEvent",
@@ -55,7 +76,11 @@ __all__ = [
     "ReviewRequest",
     "ReviewStatus",
     "SalaryBand",
+    "ScheduledMail",
     "VersionedModel",
+    "Weekday",
+    "calendar_token_new",
     "display_name",
     "http_url_validator",
+    "is_finished",
 ]

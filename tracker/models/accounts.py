@@ -1,15 +1,19 @@
 """What CareerPath keeps about a person beside Django's user: their profile."""
 
 import unicodedata
+import zoneinfo
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models.base import VersionedModel
-from tracker.models.content import Guide
+from tracker.models.content import CareerStage, Guide
+
+HOURS_PER_WEEK_MAX = 80
 
 LINE_BREAKING = {"Cc", "Cf", "Zl", "Zp"}  # control and format characters, line separators
 
@@ -27,8 +31,22 @@ def validate_one_line(value: str) -> None:
         )
 
 
+@cache
+def time_zone_names() -> frozenset[str]:
+    """The IANA zone names this machine knows (read once: the lookup walks the zone files)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in time_zone_names():
+        raise ValidationError(
+            _("Choose a time zone from the list, such as Europe/Paris or America/New_York."),
+            code="unknown_time_zone",
+        )
+
+
 class Profile(VersionedModel):
-    UPDATED_APART = frozenset({"progress_version", "last_active_at"})
+    UPDATED_APART = frozenset({"progress_version", "last_active_at", "plan_seen"})
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -70,6 +88,44 @@ class Profile(VersionedModel):
             "take nobody new for now."
         ),
     )
+    hours_per_week = models.PositiveSmallIntegerField(
+        _("hours per week"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(HOURS_PER_WEEK_MAX)],
+        help_text=_("How many hours a week you mean to spend; your plan's dates follow it."),
+    )
+    target_stage = models.ForeignKey(
+        CareerStage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("stage aimed for"),
+    )
+    target_date = models.DateField(
+        _("target date"),
+        null=True,
+        blank=True,
+        help_text=_("When you would like to reach that stage (optional)."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_("Your weeks start on Monday in this time zone."),
+    )
+    onboarded_at = models.DateTimeField(
+        _("onboarded"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the learner finished (or skipped) the questions after sign-up."),
+    )
+    # "<guide id>.<content version>" of the plan the dashboard last showed: while it holds,
+    # nothing changed to tell (tracker.selectors.plan.plan_changes_get); no query needed.
+    plan_seen = models.CharField(max_length=40, blank=True, editable=False)
     last_active_at = models.DateTimeField(
         _("last active"),
         null=True,
@@ -87,6 +143,14 @@ class Profile(VersionedModel):
 
     def __str__(self) -> str:
         return self.display_name or self.user.get_username()
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The learner's time zone (UTC if the stored name is unknown here)."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
 
 
 def display_name(user) -> str:

@@ -16,6 +16,16 @@ class ProgressStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
+    KNOWN = "known", _("Already know it")
+
+
+# The states that count toward stages and progress: done here, or known before.
+FINISHED = frozenset({ProgressStatus.DONE, ProgressStatus.KNOWN})
+
+
+def is_finished(status: str | None) -> bool:
+    """Whether a status counts like done (for stages, progress and prerequisites)."""
+    return status in FINISHED
 
 
 http_url_validator = URLValidator(schemes=["http", "https"])
@@ -62,8 +72,8 @@ class Progress(models.Model):
                 condition=Q(status__in=ProgressStatus.values), name="progress_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(status=ProgressStatus.DONE, completed_at__isnull=False)
-                | (~Q(status=ProgressStatus.DONE) & Q(completed_at__isnull=True)),
+                condition=Q(status__in=FINISHED, completed_at__isnull=False)
+                | (~Q(status__in=FINISHED) & Q(completed_at__isnull=True)),
                 name="progress_completed_at_iff_done",
             ),
             models.CheckConstraint(
@@ -71,7 +81,7 @@ class Progress(models.Model):
                 name="progress_started_at_once_started",
             ),
             models.CheckConstraint(
-                condition=Q(verified_at__isnull=True) | Q(status=ProgressStatus.DONE),
+                condition=Q(verified_at__isnull=True) | Q(status__in=FINISHED),
                 name="progress_verified_only_when_done",
             ),
             models.CheckConstraint(
@@ -110,3 +120,25 @@ class ProgressEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} · {self.milestone}: {self.old_status} → {self.new_status}"
+
+
+class PlanSnapshot(models.Model):
+    """The guide's active milestones as a learner's dashboard last showed them, to tell
+    them what an editor added or archived since (issue 11): never a silent change."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_snapshots"
+    )
+    guide = models.ForeignKey("tracker.Guide", on_delete=models.CASCADE, related_name="+")
+    milestone_ids = models.JSONField(_("milestones seen"), default=list)
+    seen_at = models.DateTimeField(_("seen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("plan snapshot")
+        verbose_name_plural = _("plan snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "guide"], name="plan_snapshot_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.guide_id}: {len(self.milestone_ids)} milestones"

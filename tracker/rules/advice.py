@@ -5,9 +5,9 @@ from collections.abc import Sequence
 
 from django.utils import timezone
 
-from tracker.models import Advice, AdviceRule, Level, Milestone, ProgressStatus
+from tracker.models import Advice, AdviceRule, Level, Milestone, ProgressStatus, is_finished
 
-STARTED = {ProgressStatus.IN_PROGRESS, ProgressStatus.DONE}
+STARTED = {ProgressStatus.IN_PROGRESS, ProgressStatus.DONE, ProgressStatus.KNOWN}
 
 
 def _applies(
@@ -23,7 +23,7 @@ def _applies(
     match item.rule:
         case AdviceRule.FOUNDATIONS_UNFINISHED_ADVANCED_STARTED:
             foundations_open = any(
-                m.level == Level.FOUNDATION and status(m) != ProgressStatus.DONE for m in milestones
+                m.level == Level.FOUNDATION and not is_finished(status(m)) for m in milestones
             )
             advanced_started = any(
                 m.level == Level.ADVANCED and status(m) in STARTED for m in milestones

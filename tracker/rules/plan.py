@@ -1,6 +1,6 @@
 """What a learner should do next in their plan: pure rules, no queries."""
 
-from tracker.models import LEVEL_RANK, Milestone, ProgressStatus
+from tracker.models import LEVEL_RANK, Milestone, ProgressStatus, is_finished
 
 
 def level_sort_key(milestone: Milestone) -> tuple:
@@ -11,7 +11,7 @@ def next_up(milestones: list[Milestone], statuses: dict[int, str], limit: int = 
     """In-progress work first, then what is open to start: foundations before advanced."""
 
     def done(milestone: Milestone) -> bool:
-        return statuses.get(milestone.pk) == ProgressStatus.DONE
+        return is_finished(statuses.get(milestone.pk))
 
     in_progress = [m for m in milestones if statuses.get(m.pk) == ProgressStatus.IN_PROGRESS]
     ready = [

@@ -7,7 +7,7 @@ always computed from the milestones and the learner's statuses, never stored.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from tracker.models import LEVEL_RANK, CareerStage, Milestone, ProgressStatus, SalaryBand
+from tracker.models import LEVEL_RANK, CareerStage, Milestone, SalaryBand, is_finished
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def tally(milestones: Iterable[Milestone], statuses: dict[int, str]) -> Tally:
     for milestone in milestones:
         total += 1
         total_hours += milestone.estimated_hours
-        if statuses.get(milestone.pk) == ProgressStatus.DONE:
+        if is_finished(statuses.get(milestone.pk)):
             done += 1
             done_hours += milestone.estimated_hours
     return Tally(done, total, done_hours, total_hours)
@@ -113,7 +113,7 @@ def standing(
     upcoming = None
     for stage in ordered:
         missing = [
-            m for m in required_for(stage, milestones) if statuses.get(m.pk) != ProgressStatus.DONE
+            m for m in required_for(stage, milestones) if not is_finished(statuses.get(m.pk))
         ]
         if missing:
             upcoming = StageStanding(current=current, next=stage, remaining=missing)

@@ -18,7 +18,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from tracker.models import Mentorship, Profile, Progress, ProgressEvent, ReviewRequest
+from tracker.models import (
+    MailPreferences,
+    Mentorship,
+    Profile,
+    Progress,
+    ProgressEvent,
+    ReviewRequest,
+    ScheduledMail,
+)
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -89,6 +97,12 @@ def learner_export_data(*, user, zone: datetime.tzinfo) -> dict:
             "public_profile": profile.public_profile if profile else False,
             "share_notes_with_mentors": profile.share_notes_with_mentors if profile else False,
             "mentee_capacity": profile.mentee_capacity if profile else None,
+            "hours_per_week": profile.hours_per_week if profile else None,
+            "target_stage": profile.target_stage.slug if profile and profile.target_stage else "",
+            "target_date": profile.target_date.isoformat()
+            if profile and profile.target_date
+            else "",
+            "time_zone": profile.time_zone if profile else "UTC",
         },
         "progress": _progress_rows(user, zone),
         "history": [
@@ -127,6 +141,33 @@ def learner_export_data(*, user, zone: datetime.tzinfo) -> dict:
             for r in ReviewRequest.objects.filter(progress__learner=user).select_related(
                 "progress__milestone", "mentorship__mentor"
             )
+        ],
+        **_mail_export(user=user, zone=zone),
+    }
+
+
+def _mail_export(*, user, zone: datetime.tzinfo) -> dict:
+    """What the person chose to be mailed and the scheduled mails recorded for them (the
+    calendar's secret is left out: it is a key, not data about them)."""
+    preferences = MailPreferences.objects.filter(user=user).first()
+    return {
+        "mail_preferences": {
+            "weekly_digest": preferences.weekly_digest,
+            "weekday": preferences.weekday,
+            "hour": preferences.hour,
+            "inactivity_days": preferences.inactivity_days,
+            "mentor_reviews": preferences.mentor_reviews,
+        }
+        if preferences
+        else None,
+        "scheduled_mails": [
+            {
+                "kind": mail.kind,
+                "period": mail.period,
+                "next_stage_date": mail.next_stage_on,
+                "at": export_time(mail.created_at, zone),
+            }
+            for mail in ScheduledMail.objects.filter(user=user).order_by("created_at", "id")
         ],
     }
 

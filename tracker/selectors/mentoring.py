@@ -5,12 +5,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from tracker.models import (
+    FINISHED,
     Guide,
     Mentorship,
     MentorshipStatus,
     Pillar,
     Progress,
-    ProgressStatus,
     ReviewRequest,
     ReviewStatus,
 )
@@ -97,10 +97,10 @@ def _mentee_rows(active: list[Mentorship], mentee_ids: list[int], queue) -> list
         guides.update((guide.pk, guide) for guide in Guide.objects.filter(pk__in=missing))
     content = {pk: guide_content_get(guide=guide) for pk, guide in guides.items()}
     done = defaultdict(dict)
-    for learner_id, milestone_id in Progress.objects.filter(
-        learner_id__in=mentee_ids, status=ProgressStatus.DONE
-    ).values_list("learner_id", "milestone_id"):
-        done[learner_id][milestone_id] = ProgressStatus.DONE
+    for learner_id, milestone_id, status in Progress.objects.filter(
+        learner_id__in=mentee_ids, status__in=FINISHED
+    ).values_list("learner_id", "milestone_id", "status"):
+        done[learner_id][milestone_id] = status
     waiting = defaultdict(list)
     for review in queue:
         waiting[review.mentorship_id].append(review)

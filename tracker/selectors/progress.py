@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.http import Http404
+from django.utils import timezone
 
 from tracker.models import (
     AdviceRule,
@@ -15,12 +16,14 @@ from tracker.models import (
     ProgressEvent,
     ProgressStatus,
     ReviewRequest,
+    is_finished,
 )
 from tracker.rules.advice import advice_for
-from tracker.rules.charts import WEEKS, activity, activity_svg, week_start
+from tracker.rules.charts import activity_svg, weekly_activity
 from tracker.rules.plan import next_up
 from tracker.rules.stages import Tally, reached_on, required_for, standing
 from tracker.selectors.content import guide_content_get, guide_list_published
+from tracker.selectors.plan import learner_today, projection_build
 
 
 def progress_map_get(*, learner, guide: Guide, with_notes: bool = False) -> dict[int, Progress]:
@@ -52,9 +55,7 @@ def milestone_page_get(*, learner, guide: Guide, milestone: Milestone) -> dict:
     _attach_progress(milestone, {row.milestone_id: row for row in rows})
     context["progress"] = milestone.mine
     context["unfinished_prerequisites"] = [
-        p
-        for p in milestone.prerequisites.all()
-        if not (p.mine and p.mine.status == ProgressStatus.DONE)
+        p for p in milestone.prerequisites.all() if not (p.mine and is_finished(p.mine.status))
     ]
     context["reviews"] = review_list_of_progress(progress=milestone.mine)
     return context
@@ -88,26 +89,33 @@ def dashboard_get(*, learner, profile: Profile, guide: Guide, now) -> dict:
     """The learner's dashboard: progress, stage and salary, next up, advice, activity."""
     page = guide_page_get(guide=guide, learner=learner, region=profile.region)
     plan, statuses = page["plan"], page["statuses"]
-    window_start = now - datetime.timedelta(weeks=WEEKS)
-    # One query for the chart and the streak: the status changes of the last year.
-    recent = list(
+    zone = profile.zone
+    # One query for the chart and the streak: the completions of the last year, with the
+    # hours of what was completed (weeks in the learner's time zone, from Monday).
+    recent = (
         ProgressEvent.objects.filter(
             learner=learner,
             milestone__guide=guide,
+            new_status=ProgressStatus.DONE,
             created_at__gte=now - datetime.timedelta(weeks=53),
         )
         .order_by()
-        .values_list("created_at", "new_status")
+        .values_list("created_at", "milestone__estimated_hours")
     )
-    completed_on = [
-        moment.date()
-        for moment, status in recent
-        if status == ProgressStatus.DONE and moment >= window_start
-    ]
-    recent_weeks = sorted({week_start(moment.date()) for moment, _ in recent}, reverse=True)
+    completions = [(timezone.localtime(moment, zone).date(), hours) for moment, hours in recent]
     last_activity = profile.last_active_at
     applicable = advice_for(page["advice"], plan.milestones, statuses, last_activity, now)
-    recent_activity = activity(completed_on, recent_weeks, now.date())
+    recent_activity = weekly_activity(
+        completions, learner_today(profile=profile, now=now), profile.hours_per_week
+    )
+    projection = projection_build(
+        profile=profile,
+        milestones=plan.milestones,
+        progress={m.pk: m.mine for m in plan.milestones if m.mine is not None},
+        stages=page["stages"],
+        now=now,
+    )
+    next_stage = page["standing"].next
     page.update(
         {
             "profile": profile,
@@ -125,6 +133,8 @@ def dashboard_get(*, learner, profile: Profile, guide: Guide, now) -> dict:
                 .order_by("-requested_at")[:5]
             ),
             "is_new": not statuses,
+            "projection": projection,
+            "next_stage_date": projection.stage_dates.get(next_stage.pk) if next_stage else None,
         }
     )
     return page
@@ -168,9 +178,14 @@ class StageRung:
     done: int
     reached: bool
     reached_on: datetime.datetime | None
+    required_hours: int = 0
+    done_hours: int = 0
 
     @property
     def percent(self) -> int:
+        """Done, weighted by hours (the measure every page uses); by count without hours."""
+        if self.required_hours:
+            return round(100 * self.done_hours / self.required_hours)
         return round(100 * self.done / self.required)
 
 
@@ -206,7 +221,7 @@ def _verifiers_get(*, learner, guide: Guide) -> dict[int, tuple[str, str]]:
 def _portfolio_get(*, page: dict, learner, guide: Guide) -> dict:
     """The stage ladder with dates, the verified work and the other completed milestones."""
     plan, current = page["plan"], page["standing"].current
-    done = [m for m in plan.milestones if m.mine and m.mine.status == ProgressStatus.DONE]
+    done = [m for m in plan.milestones if m.mine and is_finished(m.mine.status)]
     completed = {m.pk: m.mine.completed_at for m in done}
     ladder = []
     for stage in sorted(page["stages"], key=lambda stage: stage.order):
@@ -219,6 +234,8 @@ def _portfolio_get(*, page: dict, learner, guide: Guide) -> dict:
                 stage=stage,
                 required=len(required),
                 done=sum(1 for m in required if m.pk in completed),
+                required_hours=sum(m.estimated_hours for m in required),
+                done_hours=sum(m.estimated_hours for m in required if m.pk in completed),
                 reached=reached,
                 reached_on=reached_on(stage, plan.milestones, completed) if reached else None,
             )
@@ -265,3 +282,28 @@ def _share_text(page: dict) -> tuple[str, str]:
     if page["verified_count"]:
         description += f", {page['verified_count']} verified by a mentor"
     return f"{name}'s learning path: {stage_name}", description + "."
+
+
+def archived_milestone_page_get(*, learner, guide: Guide, slug: str) -> dict:
+    """An archived milestone, for a learner who has history on it: their status, notes,
+    evidence and status changes, read-only. 404 alike for anyone else, a visitor, and a
+    milestone that does not exist. Three queries at most."""
+    if not learner.is_authenticated:
+        raise Http404("No such milestone.")
+    milestone = (
+        Milestone.objects.filter(guide=guide, slug=slug, archived=True)
+        .select_related("pillar")
+        .first()
+    )
+    if milestone is None:
+        raise Http404("No such milestone.")
+    progress = Progress.objects.filter(learner=learner, milestone=milestone).first()
+    events = list(
+        ProgressEvent.objects.filter(learner=learner, milestone=milestone).order_by(
+            "-created_at", "-id"
+        )[:20]
+    )
+    if progress is None and not events:
+        raise Http404("No such milestone.")
+    milestone.guide = guide
+    return {"guide": guide, "milestone": milestone, "progress": progress, "events": events}

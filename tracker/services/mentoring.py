@@ -22,10 +22,10 @@ from tracker.models import (
     Milestone,
     Profile,
     Progress,
-    ProgressStatus,
     ReviewRequest,
     ReviewStatus,
     display_name,
+    is_finished,
 )
 from tracker.rules import invitation_links
 from tracker.services.notifications import notification_record
@@ -211,8 +211,10 @@ def review_request(
     *, mentee: AbstractBaseUser, milestone: Milestone, mentorship: Mentorship, message: str
 ) -> ReviewRequest:
     progress = progress_get_locked(learner=mentee, milestone=milestone)
-    if progress.status != ProgressStatus.DONE:
-        raise MentoringError("Mark the milestone as done before asking for a review.")
+    if not is_finished(progress.status):
+        raise MentoringError(
+            "Mark the milestone as done (or as already known) before asking for a review."
+        )
     if mentorship.mentee_id != mentee.pk or mentorship.status != MentorshipStatus.ACTIVE:
         raise MentoringError("Choose one of your active mentors.")
     if progress.reviews.filter(mentorship=mentorship, status=ReviewStatus.WAITING).exists():
@@ -263,7 +265,7 @@ def review_decide(
     review.decided_at = now
     review.full_clean(exclude=["progress", "mentorship"])
     review.save()
-    if verdict == ReviewStatus.APPROVED and progress.status == ProgressStatus.DONE:
+    if verdict == ReviewStatus.APPROVED and is_finished(progress.status):
         progress.verified_at = now
         progress.verified_by = review.mentorship.mentor
         progress.save(update_fields=["verified_at", "verified_by", "updated_at"])

@@ -11,6 +11,7 @@ acceptance and that mark sends the mail once more when its task runs again.
 import datetime
 import logging
 import smtplib
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -59,6 +60,45 @@ def notification_record(
         return None
     tasks.notification_send.enqueue(notification_id=notification.pk)
     return notification
+
+
+@dataclass(frozen=True)
+class Mail:
+    """One mail to record, as :func:`notification_record` takes it."""
+
+    key: str
+    recipient: str
+    template: str
+    context: dict
+    headers: dict = field(default_factory=dict)
+
+
+def notifications_record_many(*, mails: list[Mail]) -> list[Notification]:
+    """Record many mails and enqueue one task that sends them all, in the caller's
+    transaction: a fixed number of queries however many mails (scheduled jobs). Keys
+    must be new (the caller knows: a duplicate key fails the whole transaction)."""
+    rows = []
+    for mail in mails:
+        if not mail.recipient:
+            continue
+        subject, body, html = _render(
+            mail.template, {"site_url": settings.SITE_URL, **mail.context}
+        )
+        rows.append(
+            Notification(
+                key=mail.key,
+                recipient=mail.recipient,
+                subject=subject,
+                body=body,
+                html_body=html,
+                headers=mail.headers,
+            )
+        )
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    tasks.notifications_send.enqueue(notification_ids=[row.pk for row in created])
+    return created
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:

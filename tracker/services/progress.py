@@ -8,7 +8,15 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.models import Milestone, Profile, Progress, ProgressEvent, ProgressStatus, ReviewStatus
+from tracker.models import (
+    Milestone,
+    Profile,
+    Progress,
+    ProgressEvent,
+    ProgressStatus,
+    ReviewStatus,
+    is_finished,
+)
 
 
 def progress_get_locked(*, learner: AbstractBaseUser, milestone: Milestone) -> Progress:
@@ -28,8 +36,10 @@ def progress_set_status(
 ) -> Progress:
     """Record the learner's status on one milestone, and the change in the history.
 
-    Setting the status it already has changes nothing. Leaving *done* withdraws a mentor's
-    verification and closes review requests still waiting: the history keeps both.
+    Setting the status it already has changes nothing. *Already know it* counts like done
+    and can be verified like it; moving between the two keeps the verification. Leaving
+    both withdraws a mentor's verification and closes review requests still waiting: the
+    history keeps both.
     """
     status = ProgressStatus(status)
     progress = progress_get_locked(learner=learner, milestone=milestone)
@@ -43,13 +53,15 @@ def progress_set_status(
         old_status=progress.status,
         new_status=status,
     )
+    progress_was = progress.status
     progress.status = status
     if status == ProgressStatus.NOT_STARTED:
         progress.started_at = None
     elif progress.started_at is None:
         progress.started_at = now
-    if status == ProgressStatus.DONE:
-        progress.completed_at = now
+    if is_finished(status):
+        if not is_finished(progress_was) or progress.completed_at is None:
+            progress.completed_at = now
     else:
         progress.completed_at = None
         progress.verified_at = None

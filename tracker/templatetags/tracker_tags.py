@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from tracker.caching import fragments
-from tracker.models import display_name
+from tracker.models import display_name, is_finished
 from tracker.rules import advice_text
 
 register = template.Library()
@@ -24,6 +24,13 @@ ICONS = {
         '<circle cx="8" cy="8" r="7.25" fill="currentColor"/>'
         '<path d="M4.5 8.2 7 10.6 11.5 5.6" fill="none" stroke="#fff" stroke-width="1.8" '
         'stroke-linecap="round" stroke-linejoin="round"/></svg>'
+    ),
+    # A check inside a ring: finished like done, but known before, not done here.
+    "known": mark_safe(
+        '<svg class="status-icon" viewBox="0 0 16 16" aria-hidden="true">'
+        '<circle cx="8" cy="8" r="7" fill="none" stroke="currentColor" stroke-width="1.5"/>'
+        '<path d="M4.8 8.2 7 10.4 11.2 5.8" fill="none" stroke="currentColor" '
+        'stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"/></svg>'
     ),
     "in_progress": mark_safe(
         '<svg class="status-icon" viewBox="0 0 16 16" aria-hidden="true">'
@@ -36,9 +43,15 @@ ICONS = {
         "</svg>"
     ),
 }
-LABELS = {"done": "Done", "in_progress": "In progress", "not_started": "Not started"}
+LABELS = {
+    "done": "Done",
+    "known": "Already know it",
+    "in_progress": "In progress",
+    "not_started": "Not started",
+}
 CLASSES = {
     "done": "status-badge status-done",
+    "known": "status-badge status-done status-known",
     "in_progress": "status-badge",
     "not_started": "status-badge text-body-secondary",
 }
@@ -52,7 +65,7 @@ def status_badge(status: str | None, verified=None):
     badge = format_html(
         '<span class="{}">{}{}</span>', CLASSES[status], ICONS[status], LABELS[status]
     )
-    if status == "done" and verified:
+    if status in ("done", "known") and verified:
         return badge + VERIFIED
     return badge
 
@@ -148,6 +161,12 @@ def status_icon_symbols(prefix: str = "map-icon"):
 def status_label(status: str | None) -> str:
     """A status in words, as its badge says it: "Done", "In progress", "Not started"."""
     return LABELS.get(status or "not_started", str(status).replace("_", " ").capitalize())
+
+
+@register.filter
+def finished(status: str | None) -> bool:
+    """Whether a status counts like done: done, or already known."""
+    return is_finished(status)
 
 
 @register.filter

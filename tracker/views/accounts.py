@@ -38,7 +38,7 @@ def signup(request):
                 password=form.cleaned_data["password1"],
             )
             login(request, user, backend="tracker.auth.ProfileModelBackend")
-            return redirect("tracker:dashboard")
+            return redirect("tracker:onboarding")
     return render(request, "registration/signup.html", {"form": form}, status=status)
 
 

@@ -8,13 +8,22 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from tracker import caching
-from tracker.forms import DeleteAccountForm, NotesForm, ProfileForm, StatusForm
+from tracker.forms import (
+    DeleteAccountForm,
+    DigestChoiceForm,
+    MailPreferencesForm,
+    NotesForm,
+    PlanForm,
+    ProfileForm,
+    StatusForm,
+)
 from tracker.models import Progress, ProgressStatus
 from tracker.selectors.content import (
     guide_get_published,
@@ -28,9 +37,17 @@ from tracker.selectors.exports import (
     learner_export_disposition,
     learner_export_json,
 )
+from tracker.selectors.plan import plan_changes_get, plan_form_get
 from tracker.selectors.progress import dashboard_get, guide_get_for_dashboard, guide_page_get
 from tracker.services.accounts import profile_get_or_create, user_delete
+from tracker.services.plan import plan_seen_key, plan_snapshot_record, profile_plan_set
 from tracker.services.progress import progress_set_status, progress_update_notes
+from tracker.services.reminders import (
+    calendar_token_reset,
+    mail_preferences_get_or_create,
+    mail_preferences_update,
+    weekly_digest_choose,
+)
 from tracker.views.public import milestone_context
 
 
@@ -85,7 +102,8 @@ def progress_status(request, guide_slug: str, milestone_slug: str):
     )
     if is_htmx(request):
         return _render_in_place(request, request.POST.get("view", "guide"), guide, milestone)
-    label = ProgressStatus(form.cleaned_data["status"]).label.lower()
+    status = ProgressStatus(form.cleaned_data["status"])
+    label = "already known" if status == ProgressStatus.KNOWN else status.label.lower()
     messages.success(request, f"“{milestone.title}” is now marked as {label}.")
     return _back(request, milestone.get_absolute_url())
 
@@ -118,6 +136,12 @@ def dashboard(request):
     guide = guide_get_for_dashboard(profile=profile)
     if guide is None:
         return render(request, "tracker/learner/no_guide.html")
+    if profile.plan_seen != plan_seen_key(guide):  # the guide's content changed since
+        changes = plan_changes_get(learner=request.user, guide=guide)
+        if changes.message:
+            # A message renders the page afresh (tracker.caching.pages), once.
+            messages.info(request, changes.message)
+        plan_snapshot_record(learner=request.user, guide=guide, milestone_ids=changes.current_ids)
     return HttpResponse(_dashboard_html(request, profile, guide, whole_page=True))
 
 
@@ -146,8 +170,11 @@ def _dashboard_html(request, profile, guide, *, whole_page: bool) -> SafeString:
     )
 
 
-def _render_settings(request, *, data=None, delete_form=None, status=HTTPStatus.OK):
+def _render_settings(
+    request, *, data=None, delete_form=None, reminders_form=None, status=HTTPStatus.OK
+):
     profile = profile_get_or_create(user=request.user)
+    preferences = mail_preferences_get_or_create(user=request.user)
     form = ProfileForm(
         data,
         instance=profile,
@@ -161,10 +188,18 @@ def _render_settings(request, *, data=None, delete_form=None, status=HTTPStatus.
     if data is not None:
         messages.error(request, "Your settings were not saved: please correct the fields below.")
         status = HTTPStatus.BAD_REQUEST
+    calendar_url = request.build_absolute_uri(
+        reverse("tracker:calendar_feed", kwargs={"token": preferences.calendar_token})
+    )
     context = {
         "form": form,
         "profile": profile,
         "delete_form": delete_form or DeleteAccountForm(user=request.user),
+        "reminders_form": reminders_form
+        or MailPreferencesForm(initial=MailPreferencesForm.initial_from(preferences)),
+        "preferences": preferences,
+        "calendar_url": calendar_url,
+        "calendar_subscribe_url": "webcal://" + calendar_url.split("://", 1)[1],
     }
     return render(request, "tracker/learner/settings.html", context, status=status)
 
@@ -172,6 +207,36 @@ def _render_settings(request, *, data=None, delete_form=None, status=HTTPStatus.
 @login_required
 def settings_page(request):
     return _render_settings(request, data=request.POST if request.method == "POST" else None)
+
+
+@login_required
+@require_POST
+def reminders_update(request):
+    form = MailPreferencesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Your reminders were not saved: please correct the fields below.")
+        return _render_settings(request, reminders_form=form, status=HTTPStatus.BAD_REQUEST)
+    preferences = mail_preferences_update(user=request.user, **form.cleaned_data)
+    if preferences.weekly_digest:
+        day = preferences.get_weekday_display()
+        messages.success(
+            request, f"Saved. Your weekly digest comes on {day}s at {preferences.hour:02d}:00."
+        )
+    else:
+        messages.success(request, "Saved. No weekly digest will be sent.")
+    return redirect(reverse("tracker:settings") + "#reminders-heading")
+
+
+@login_required
+@require_POST
+def calendar_reset(request):
+    calendar_token_reset(user=request.user)
+    messages.success(
+        request,
+        "Your calendar has a new address: the old one no longer works. "
+        "Subscribe again with the address below.",
+    )
+    return redirect(reverse("tracker:settings") + "#calendar-heading")
 
 
 @login_required
@@ -201,3 +266,61 @@ def delete_account(request):
     user_delete(user=user)
     messages.success(request, "Your account and all of its data have been deleted.")
     return redirect("tracker:landing")
+
+
+def _plan_form(request, profile, page, data=None) -> PlanForm:
+    return PlanForm(
+        data,
+        instance=profile,
+        stages=page["stages"],
+        foundations=page["foundations"],
+        known_ids=page["known_ids"],
+        today=page["today"],
+        zones=page["zones"],
+    )
+
+
+@login_required
+def onboarding(request):
+    """The plan questions: right after sign-up (skippable), and later from settings."""
+    profile = profile_get_or_create(user=request.user)
+    page = plan_form_get(profile=profile, now=timezone.now())
+    first_time = profile.onboarded_at is None
+    form = _plan_form(request, profile, page, request.POST if request.method == "POST" else None)
+    preferences = mail_preferences_get_or_create(user=request.user)
+    digest_form = DigestChoiceForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "weekly_digest": ("yes" if preferences.weekly_digest else "no")
+            if preferences.digest_chosen_at
+            else None
+        },
+    )
+    status = HTTPStatus.OK
+    if request.method == "POST":
+        if form.is_valid() and digest_form.is_valid():
+            profile_plan_set(
+                user=request.user,
+                hours_per_week=form.cleaned_data["hours_per_week"],
+                target_stage=form.cleaned_data["target_stage"],
+                target_date=form.cleaned_data["target_date"],
+                time_zone=form.cleaned_data["time_zone"],
+                offered=page["foundations"],
+                known_ids=form.known_ids() if "known" in form.fields else (),
+                extra={name: form.cleaned_data[name] for name in form.DIGEST_OPT_IN},
+            )
+            if digest_form.cleaned_data["weekly_digest"] is not None:
+                weekly_digest_choose(
+                    user=request.user, wanted=digest_form.cleaned_data["weekly_digest"]
+                )
+            messages.success(
+                request,
+                "Your plan is set: your dashboard now dates it."
+                if first_time
+                else "Your plan is saved.",
+            )
+            return redirect("tracker:dashboard")
+        messages.error(request, "Your plan was not saved: please correct the fields below.")
+        status = HTTPStatus.BAD_REQUEST
+    context = {**page, "form": form, "digest_form": digest_form, "first_time": first_time}
+    return render(request, "tracker/learner/onboarding.html", context, status=status)

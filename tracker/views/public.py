@@ -2,7 +2,7 @@
 
 from http import HTTPStatus
 
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -17,7 +17,11 @@ from tracker.selectors.content import (
 )
 from tracker.selectors.map import guide_map_get
 from tracker.selectors.mentoring import mentorship_list_active_of_mentee
-from tracker.selectors.progress import guide_page_get, milestone_page_get
+from tracker.selectors.progress import (
+    archived_milestone_page_get,
+    guide_page_get,
+    milestone_page_get,
+)
 from tracker.services.operations import health_report
 
 
@@ -49,7 +53,14 @@ def guide(request, guide_slug: str):
 @require_safe
 def milestone(request, guide_slug: str, milestone_slug: str):
     guide = guide_get_published(guide_slug)
-    milestone = milestone_get_detail(guide=guide, slug=milestone_slug)
+    try:
+        milestone = milestone_get_detail(guide=guide, slug=milestone_slug)
+    except Http404:
+        # Archived: still readable to a learner with history on it (and a 404 to others).
+        context = archived_milestone_page_get(
+            learner=request.user, guide=guide, slug=milestone_slug
+        )
+        return render(request, "tracker/learner/archived_milestone.html", context)
     return render(
         request, "tracker/public/milestone.html", milestone_context(request, guide, milestone)
     )
