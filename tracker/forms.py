@@ -5,11 +5,14 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import (
+    MESSAGE_MAX_LENGTH,
     Guide,
     Mentorship,
+    MessageKind,
     Profile,
     Progress,
     ProgressStatus,
+    ReviewRequest,
     ReviewStatus,
     http_url_validator,
 )
@@ -113,6 +116,7 @@ class ProfileForm(forms.ModelForm):
             "current_guide",
             "public_profile",
             "share_notes_with_mentors",
+            "mail_new_messages",
         ]
 
     def __init__(self, *args, regions: list[str], guides, **kwargs):
@@ -196,3 +200,48 @@ class ReviewDecisionForm(forms.Form):
         if data.get("verdict") == ReviewStatus.CHANGES_REQUESTED and not data.get("comment"):
             self.add_error("comment", _("Say what should change, so the learner can act on it."))
         return data
+
+
+VERDICT_COMMENT_MAX_LENGTH = ReviewRequest._meta.get_field("comment").max_length
+
+
+class MessageForm(forms.Form):
+    """A message in a milestone's conversation; too long, it is kept and marked."""
+
+    body = forms.CharField(
+        label=_("Your message"),
+        max_length=MESSAGE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Plain text; links become clickable."),
+    )
+    action = forms.ChoiceField(
+        choices=[
+            ("message", _("Send")),
+            (MessageKind.APPROVED, _("Approve")),
+            (MessageKind.CHANGES_REQUESTED, _("Request changes")),
+        ],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args, allow_verdict: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allow_verdict = allow_verdict
+
+    def clean(self):
+        cleaned = super().clean()
+        action = cleaned.get("action") or "message"
+        cleaned["action"] = action
+        if action != "message" and not self.allow_verdict:
+            raise forms.ValidationError(_("Only a mentor gives a verdict, on a done milestone."))
+        body = cleaned.get("body", "")
+        if action == "message" and "body" not in self.errors and not body:
+            self.add_error("body", _("Write a message first."))
+        if action != "message" and len(body) > VERDICT_COMMENT_MAX_LENGTH:
+            self.add_error(
+                "body",
+                _("Keep a verdict's comment to %(n)d characters.")
+                % {"n": VERDICT_COMMENT_MAX_LENGTH},
+            )
+        return cleaned

@@ -34,6 +34,8 @@ ACCESS_MATRIX = {
     "tracker:respond": ({"mentorship_id": 1}, LOGIN, POST_ONLY),
     "tracker:end_mentorship": ({"mentorship_id": 1}, LOGIN, POST_ONLY),
     "tracker:decide_review": ({"review_id": 1}, LOGIN, POST_ONLY),
+    "tracker:thread_post": (MILESTONE_ARGS, LOGIN, POST_ONLY),
+    "tracker:thread": ({"thread_id": 1}, LOGIN, NOT_FOUND),
     "tracker:mentee": ({"username": "owner"}, LOGIN, NOT_FOUND),
     "tracker:public_profile": ({"username": "owner"}, NOT_FOUND, NOT_FOUND),
     "tracker:public_badge": ({"username": "owner"}, NOT_FOUND, NOT_FOUND),

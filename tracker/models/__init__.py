@@ -19,18 +19,26 @@ from tracker.models.content import (
     SalaryBand,
 )
 from tracker.models.mentoring import (
+    MESSAGE_MAX_LENGTH,
     OPEN_MENTORSHIP,
+    VERDICT_KINDS,
     Mentorship,
     MentorshipStatus,
+    Message,
+    MessageKind,
     ReviewRequest,
     ReviewStatus,
+    Thread,
+    ThreadRead,
 )
 from tracker.models.operations import HealthProbe, JobRun, Notification
 from tracker.models.progress import Progress, ProgressEvent, ProgressStatus, http_url_validator
 
 __all__ = [
     "LEVEL_RANK",
+    "MESSAGE_MAX_LENGTH",
     "OPEN_MENTORSHIP",
+    "VERDICT_KINDS",
     "Advice",
     "AdviceRule",
     "CareerStage",
@@ -42,6 +50,8 @@ __all__ = [
     "Level",
     "Mentorship",
     "MentorshipStatus",
+    "Message",
+    "MessageKind",
     "Milestone",
     "MilestonePrerequisite",
     "Notification",
@@ -55,6 +65,8 @@ __all__ = [
     "ReviewRequest",
     "ReviewStatus",
     "SalaryBand",
+    "Thread",
+    "ThreadRead",
     "VersionedModel",
     "display_name",
     "http_url_validator",

@@ -27,7 +27,7 @@ def validate_one_line(value: str) -> None:
 
 
 class Profile(VersionedModel):
-    UPDATED_APART = frozenset({"progress_version", "last_active_at"})
+    UPDATED_APART = frozenset({"progress_version", "last_active_at", "messages_mailed_through"})
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -66,6 +66,13 @@ class Profile(VersionedModel):
         editable=False,
         help_text=_("When the learner last changed a status or their notes."),
     )
+    mail_new_messages = models.BooleanField(
+        _("mail me about new messages"),
+        default=True,
+        help_text=_("One mail for a burst of messages on your milestones or your mentees'."),
+    )
+    # The id of the latest message a mail has told this person about (tracker.tasks).
+    messages_mailed_through = models.PositiveBigIntegerField(default=0, editable=False)
     # Bumped on every write to the learner's profile, account, progress or reviews
     # (tracker.caching.versions): it keys the cached parts of their pages and their mentors'.
     progress_version = models.PositiveBigIntegerField(default=0, editable=False)

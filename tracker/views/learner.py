@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from tracker import caching
-from tracker.forms import DeleteAccountForm, NotesForm, ProfileForm, StatusForm
+from tracker.forms import DeleteAccountForm, MessageForm, NotesForm, ProfileForm, StatusForm
 from tracker.models import Progress, ProgressStatus
 from tracker.selectors.content import (
     guide_get_published,
@@ -30,6 +30,7 @@ from tracker.selectors.exports import (
 from tracker.selectors.progress import dashboard_get, guide_get_for_dashboard, guide_page_get
 from tracker.services.accounts import profile_get_or_create, user_delete
 from tracker.services.progress import progress_set_status, progress_update_notes
+from tracker.services.threads import ThreadError, message_post
 from tracker.views.public import milestone_context
 
 
@@ -199,3 +200,37 @@ def delete_account(request):
     user_delete(user=user)
     messages.success(request, "Your account and all of its data have been deleted.")
     return redirect("tracker:landing")
+
+
+THREAD_CARD = "tracker/mentor/thread.html#thread_card"
+
+
+@login_required
+@require_POST
+def thread_post(request, guide_slug: str, milestone_slug: str):
+    """The learner's question or reply on their milestone. With htmx the conversation is
+    swapped in place (errors included, the text kept); without, the page reloads."""
+    guide = guide_get_published(guide_slug)
+    milestone = milestone_get_detail(guide=guide, slug=milestone_slug)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            message_post(
+                author=request.user,
+                learner=request.user,
+                milestone=milestone,
+                body=form.cleaned_data["body"],
+            )
+        except ThreadError as error:
+            form.add_error("body", str(error))
+    if form.is_valid():
+        if is_htmx(request):
+            context = milestone_context(request, guide, milestone)
+            return render(request, THREAD_CARD, context)
+        messages.success(request, "Your message is sent to your mentors.")
+        return redirect(milestone.get_absolute_url() + "#conversation")
+    context = milestone_context(request, guide, milestone, message_form=form)
+    if is_htmx(request):
+        return render(request, THREAD_CARD, context)
+    messages.error(request, "Your message was not sent: please correct it below.")
+    return render(request, "tracker/public/milestone.html", context, status=HTTPStatus.BAD_REQUEST)
