@@ -67,6 +67,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="profile",
+            name="attention_version",
+            field=models.PositiveBigIntegerField(default=0, editable=False),
+        ),
+        migrations.AddField(
+            model_name="profile",
             name="messages_mailed_through",
             field=models.PositiveBigIntegerField(default=0, editable=False),
         ),

@@ -27,7 +27,9 @@ def validate_one_line(value: str) -> None:
 
 
 class Profile(VersionedModel):
-    UPDATED_APART = frozenset({"progress_version", "last_active_at", "messages_mailed_through"})
+    UPDATED_APART = frozenset(
+        {"progress_version", "last_active_at", "messages_mailed_through", "attention_version"}
+    )
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -73,6 +75,10 @@ class Profile(VersionedModel):
     )
     # The id of the latest message a mail has told this person about (tracker.tasks).
     messages_mailed_through = models.PositiveBigIntegerField(default=0, editable=False)
+    # Bumped when what waits for this person may have changed: a message in a thread they
+    # take part in, their reading one, a mentorship of theirs (tracker.caching.versions).
+    # It keys their cached count in every page's header.
+    attention_version = models.PositiveBigIntegerField(default=0, editable=False)
     # Bumped on every write to the learner's profile, account, progress or reviews
     # (tracker.caching.versions): it keys the cached parts of their pages and their mentors'.
     progress_version = models.PositiveBigIntegerField(default=0, editable=False)

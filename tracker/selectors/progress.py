@@ -21,6 +21,7 @@ from tracker.rules.charts import WEEKS, activity, activity_svg, week_start
 from tracker.rules.plan import next_up
 from tracker.rules.stages import Tally, reached_on, required_for, standing
 from tracker.selectors.content import guide_content_get, guide_list_published
+from tracker.selectors.threads import needs_work_get
 
 
 def progress_map_get(*, learner, guide: Guide, with_notes: bool = False) -> dict[int, Progress]:
@@ -107,11 +108,13 @@ def dashboard_get(*, learner, profile: Profile, guide: Guide, now) -> dict:
     recent_weeks = sorted({week_start(moment.date()) for moment, _ in recent}, reverse=True)
     last_activity = profile.last_active_at
     applicable = advice_for(page["advice"], plan.milestones, statuses, last_activity, now)
+    sent_back = needs_work_get(learner=learner, guide=guide)
     recent_activity = activity(completed_on, recent_weeks, now.date())
     page.update(
         {
             "profile": profile,
-            "next_up": next_up(plan.milestones, statuses),
+            "next_up": next_up(plan.milestones, statuses, needs_work=sent_back),
+            "needs_work": sent_back,
             "applicable_advice": applicable,
             "project_themes": page["impact_areas"]
             if any(item.rule == AdviceRule.NO_PROJECT_STARTED for item in applicable)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db.models import CharField, F, Value
+from django.db.models import CharField, F, OuterRef, Subquery, Value
 from django.utils import timezone
 
 from tracker.models import (
@@ -18,6 +18,7 @@ from tracker.models import (
     Milestone,
     ProgressEvent,
     Thread,
+    ThreadRead,
     display_name,
 )
 from tracker.rules.threads import OpenRequest, needs_work, needs_work_milestones, open_request
@@ -161,3 +162,21 @@ def mentee_timeline_get(*, mentee, page_number: str | int = 1) -> Page:
         for what, when, milestone_id, detail, old, actor, _ in raw
     ]
     return page
+
+
+def threads_of_learner(*, learner, limit: int = 20) -> list[Thread]:
+    """The learner's latest conversations, each with ``unread`` (a message by someone
+    else since they last read it): one query."""
+    read_at = ThreadRead.objects.filter(thread=OuterRef("pk"), person=learner).values("read_at")
+    threads = (
+        Thread.objects.filter(learner=learner, last_message_at__isnull=False)
+        .select_related("milestone__guide", "last_author__profile")
+        .annotate(my_read_at=Subquery(read_at[:1]))
+        .order_by("-last_message_at")[:limit]
+    )
+    result = list(threads)
+    for thread in result:
+        thread.unread = thread.last_author_id not in (None, learner.pk) and (
+            thread.my_read_at is None or thread.last_message_at > thread.my_read_at
+        )
+    return result

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracker import tasks
-from tracker.caching.versions import learner_data_changed
+from tracker.caching.versions import attention_changed, learner_data_changed
 from tracker.models import (
     MESSAGE_MAX_LENGTH,
     Mentorship,
@@ -90,10 +90,9 @@ def message_add(
     thread.save(update_fields=["last_message_at", "last_author", "last_kind"])
     ThreadRead.objects.update_or_create(thread=thread, person=author, defaults={"read_at": now})
     learner_data_changed(learner_ids=[thread.learner_id])
-    if author.pk == thread.learner_id:
-        recipients = _active_mentor_ids(thread.learner_id)
-    else:
-        recipients = [thread.learner_id]
+    mentor_ids = _active_mentor_ids(thread.learner_id)
+    attention_changed(person_ids=[thread.learner_id, *mentor_ids])
+    recipients = mentor_ids if author.pk == thread.learner_id else [thread.learner_id]
     if kind not in MAILED_ON_THEIR_OWN:
         for person_id in recipients:
             _mail_later(person_id=person_id)
@@ -136,11 +135,18 @@ def message_post(
 @transaction.atomic
 def thread_mark_read(*, thread: Thread, person: AbstractBaseUser) -> None:
     """Everything in the thread up to now is read by this person."""
-    if thread.last_message_at is None:
+    last_message_at = (
+        Thread.objects.filter(pk=thread.pk).values_list("last_message_at", flat=True).first()
+    )
+    if last_message_at is None:
         return
+    mark = ThreadRead.objects.filter(thread=thread, person=person).first()
+    if mark is not None and mark.read_at >= last_message_at:
+        return  # nothing new: no write, and the cached header stays
     ThreadRead.objects.update_or_create(
         thread=thread, person=person, defaults={"read_at": timezone.now()}
     )
+    attention_changed(person_ids=[person.pk])
 
 
 def _unmailed_messages(person_id: int, after_id: int):

@@ -2,6 +2,7 @@
 
 from http import HTTPStatus
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -23,7 +24,12 @@ from tracker.selectors.mentoring import (
     mentorship_list_active_of_mentee,
     mentorship_list_invitations,
 )
-from tracker.selectors.threads import thread_get_by_id
+from tracker.selectors.threads import (
+    mentee_timeline_get,
+    thread_get_by_id,
+    threads_of_learner,
+    threads_waiting_for_mentor,
+)
 from tracker.services.accounts import profile_get_or_create
 from tracker.services.mentoring import (
     INVITE_SENT_BY_EMAIL,
@@ -51,6 +57,9 @@ def _mentoring_page(request, invite_form=None, status=HTTPStatus.BAD_REQUEST):
             "invitations": mentorship_list_invitations(mentor=user),
             **mentor_work_get(mentor=user),
             **mentee_overview_get(mentee=user),
+            "waiting_threads": threads_waiting_for_mentor(mentor=user),
+            "my_threads": threads_of_learner(learner=user),
+            "overdue_days": settings.REVIEW_OVERDUE_DAYS,
             "invite_form": invite_form or InviteForm(),
             "csrf_token": csrf_token,
         }
@@ -134,6 +143,8 @@ def end(request, mentorship_id: int):
 def mentee(request, username: str):
     mentee, mentorship = permissions.access_mentee(mentor=request.user, username=username)
     context = mentee_progress_get(mentee=mentee, mentorship=mentorship)
+    context["mentee"] = mentee
+    context["timeline"] = mentee_timeline_get(mentee=mentee, page_number=request.GET.get("page", 1))
     return render(request, "tracker/mentor/mentee.html", context)
 
 
