@@ -18,7 +18,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from tracker.models import Mentorship, Profile, Progress, ProgressEvent, ReviewRequest
+from tracker.models import (
+    Mentorship,
+    Message,
+    Profile,
+    Progress,
+    ProgressEvent,
+    ReviewRequest,
+)
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -88,6 +95,7 @@ def learner_export_data(*, user, zone: datetime.tzinfo) -> dict:
             "region": profile.region if profile else "",
             "public_profile": profile.public_profile if profile else False,
             "share_notes_with_mentors": profile.share_notes_with_mentors if profile else False,
+            "mail_new_messages": profile.mail_new_messages if profile else True,
         },
         "progress": _progress_rows(user, zone),
         "history": [
@@ -126,6 +134,18 @@ def learner_export_data(*, user, zone: datetime.tzinfo) -> dict:
             for r in ReviewRequest.objects.filter(progress__learner=user).select_related(
                 "progress__milestone", "mentorship__mentor"
             )
+        ],
+        "conversations": [
+            {
+                "milestone": m.thread.milestone.slug,
+                "author": m.author.get_username() if m.author else "",
+                "kind": m.kind,
+                "message": m.body,
+                "at": export_time(m.created_at, zone),
+            }
+            for m in Message.objects.filter(thread__learner=user)
+            .select_related("thread__milestone", "author")
+            .order_by("created_at", "id")
         ],
     }
 
