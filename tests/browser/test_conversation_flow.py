@@ -37,6 +37,12 @@ def next_up(page):
     return section(page, "Next up")
 
 
+def ask_for_review(learner, message: str) -> None:
+    field(learner, "Message (optional)").fill(message)
+    learner.get_by_role("button", name="Ask for a review").click()
+    expect(learner.get_by_role("status")).to_contain_text("Review requested from marco.")
+
+
 def test_question_reply_review_needs_work_and_approval(pair, live_server):
     learner, mentor = pair
     url = live_server.url
@@ -68,9 +74,7 @@ def test_question_reply_review_needs_work_and_approval(pair, live_server):
     expect(link).to_have_attribute("rel", "nofollow noopener")
     learner.get_by_role("button", name=f"Mark {MILESTONE} as done").click()
     expect(learner.locator("#milestone-status .status-badge")).to_have_text("Done")
-    field(learner, "Message (optional)").fill("Exercises are in my repository.")
-    learner.get_by_role("button", name="Ask for a review").click()
-    expect(learner.get_by_role("status")).to_contain_text("Review requested from marco.")
+    ask_for_review(learner, "Exercises are in my repository.")
     expect(conversation).to_contain_text("Review request")
 
     # The mentor asks for changes in the thread.
@@ -89,9 +93,7 @@ def test_question_reply_review_needs_work_and_approval(pair, live_server):
 
     # The learner resubmits; the milestone leaves Next up.
     learner.goto(url + milestone_path("python-fundamentals"))
-    field(learner, "Message (optional)").fill("Tests added.")
-    learner.get_by_role("button", name="Ask for a review").click()
-    expect(learner.get_by_role("status")).to_contain_text("Review requested from marco.")
+    ask_for_review(learner, "Tests added.")
     expect(learner.locator("#milestone-status")).not_to_contain_text("Needs work")
     learner.goto(url + "/dashboard/")
     expect(next_up(learner).get_by_role("link", name=MILESTONE)).to_have_count(0)
