@@ -1,5 +1,7 @@
 """axe-core on every page, logged out and as learner and mentor, in light and dark mode."""
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
@@ -7,6 +9,8 @@ from django.utils import timezone
 from tests.conftest import PASSWORD
 from tracker.models import Progress, ReviewRequest
 from tracker.services.accounts import profile_get_or_create
+from tracker.services.mentoring import thread_verdict
+from tracker.services.threads import message_post
 
 pytestmark = [pytest.mark.e2e, pytest.mark.audit, pytest.mark.django_db(transaction=True)]
 
@@ -53,7 +57,16 @@ def people(ml_guide, make_user, make_mentorship, complete):
         message="Please have a look.",
         requested_at=timezone.now(),
     )
-    return {"learner": learner, "mentor": mentor}
+    # A conversation with a link, and a milestone sent back: the thread page, the
+    # timeline and the needs-work badge are audited too.
+    message_post(
+        author=learner, learner=learner, milestone=milestones[1], body="See https://example.com"
+    )
+    message_post(author=mentor, learner=learner, milestone=milestones[1], body="Looks close.")
+    thread = learner.threads.get(milestone=milestones[1])
+    thread_verdict(mentor=mentor, thread=thread, verdict="changes_requested", comment="Tests?")
+    message_post(author=learner, learner=learner, milestone=milestones[1], body="On it.")
+    return {"learner": learner, "mentor": mentor, "thread": thread, "sent_back": milestones[1]}
 
 
 def _violations(page, url):
@@ -70,7 +83,7 @@ def _log_in(page, base, username):
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("main form button[type=submit]")
-    page.wait_for_url(f"{base}/dashboard/")
+    page.wait_for_url(re.compile(rf"^{re.escape(base)}/(dashboard|mentoring)/$"))
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -79,8 +92,8 @@ def test_no_axe_violations_anywhere(browser, live_server, people, settings, sche
     found = []
     for who, pages in (
         ("", PUBLIC_PAGES),
-        ("axe-learner", LEARNER_PAGES),
-        ("axe-mentor", MENTOR_PAGES),
+        ("axe-learner", [*LEARNER_PAGES, people["sent_back"].get_absolute_url()]),
+        ("axe-mentor", [*MENTOR_PAGES, f"/mentoring/threads/{people['thread'].pk}/"]),
     ):
         context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
         page = context.new_page()
