@@ -111,7 +111,12 @@ def test_no_axe_violations_on_a_phone(browser, live_server, people, settings):
     page = context.new_page()
     _log_in(page, live_server.url, "axe-learner")
     found = []
-    for path in ["/dashboard/", "/guides/ml-engineer/", "/mentoring/"]:
+    for path in [
+        "/dashboard/",
+        "/guides/ml-engineer/",
+        "/mentoring/",
+        people["sent_back"].get_absolute_url(),
+    ]:
         found += _violations(page, live_server.url + path)
     context.close()
     assert not found, "\n".join(found)

@@ -375,3 +375,31 @@ def test_the_timeline_shows_verdicts(world):
     timeline = page.content.decode().split('id="timeline-heading"', 1)[1]
     assert "asked for changes on" in timeline
     assert "More tests" in timeline
+
+
+@pytest.mark.parametrize("count", [1, 60])
+def test_a_thread_costs_the_same_for_1_or_60_messages(world, count, django_assert_max_num_queries):
+    mentee, mentor = world["people"]["mentee"], world["people"]["mentor"]
+    m0 = world["milestones"][0]
+    for i in range(count - 1):
+        author = mentor if i % 2 else mentee
+        message_post(author=author, learner=mentee, milestone=m0, body=f"Message {i}")
+    mentor_client, learner_client = client_as(mentor), client_as(mentee)
+    mentor_client.get(thread_url(world["thread"]))
+    learner_client.get(m0.get_absolute_url())
+    with django_assert_max_num_queries(14):
+        page = mentor_client.get(thread_url(world["thread"])).content.decode()
+    assert page.count('<li class="thread-message') == count
+    with django_assert_max_num_queries(20):
+        page = learner_client.get(m0.get_absolute_url()).content.decode()
+    assert page.count('<li class="thread-message') == count
+
+
+def test_the_mail_preference_is_a_setting(world, client):
+    mentee = world["people"]["mentee"]
+    client.force_login(mentee)
+    page = client.get(reverse("tracker:settings")).content.decode()
+    assert "Mail me about new messages" in page
+    client.post(reverse("tracker:settings"), {"display_name": "Lena"})
+    mentee.profile.refresh_from_db()
+    assert mentee.profile.mail_new_messages is False
