@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "tracker.context_processors.attention",
             ],
         },
     },
@@ -223,6 +224,13 @@ TASK_LEASE_SECONDS = int(os.environ.get("TASK_LEASE_SECONDS", "600"))
 TASK_QUEUE_MAX_AGE_SECONDS = int(os.environ.get("TASK_QUEUE_MAX_AGE_SECONDS", "900"))
 # Login records, finished tasks, sent mail and job runs are removed after this many days.
 RECORDS_KEPT_DAYS = int(os.environ.get("RECORDS_KEPT_DAYS", "30"))
+# A question or review request unanswered this long is flagged to the mentor, and the
+# learner is offered another mentor.
+REVIEW_OVERDUE_DAYS = int(os.environ.get("REVIEW_OVERDUE_DAYS", "7"))
+# How long a new message waits before its mail, so that a burst of them makes one mail.
+MESSAGE_MAIL_DELAY_SECONDS = int(os.environ.get("MESSAGE_MAIL_DELAY_SECONDS", "300"))
+# Events per page of a mentee's timeline.
+TIMELINE_PAGE_SIZE = int(os.environ.get("TIMELINE_PAGE_SIZE", "50"))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -6,12 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.models import (
     INACTIVITY_CHOICES,
+    MESSAGE_MAX_LENGTH,
     Guide,
     MailPreferences,
     Mentorship,
+    MessageKind,
     Profile,
     Progress,
     ProgressStatus,
+    ReviewRequest,
     ReviewStatus,
     Weekday,
     http_url_validator,
@@ -119,6 +122,7 @@ class ProfileForm(forms.ModelForm):
             "public_profile",
             "share_notes_with_mentors",
             "mentee_capacity",
+            "mail_new_messages",
         ]
         error_messages = {
             "mentee_capacity": {
@@ -359,3 +363,48 @@ class DigestChoiceForm(forms.Form):
         ),
         error_messages={"invalid_choice": _("Answer yes or no, or leave it for later.")},
     )
+
+
+VERDICT_COMMENT_MAX_LENGTH = ReviewRequest._meta.get_field("comment").max_length
+
+
+class MessageForm(forms.Form):
+    """A message in a milestone's conversation; too long, it is kept and marked."""
+
+    body = forms.CharField(
+        label=_("Your message"),
+        max_length=MESSAGE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Plain text; links become clickable."),
+    )
+    action = forms.ChoiceField(
+        choices=[
+            ("message", _("Send")),
+            (MessageKind.APPROVED, _("Approve")),
+            (MessageKind.CHANGES_REQUESTED, _("Request changes")),
+        ],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args, allow_verdict: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allow_verdict = allow_verdict
+
+    def clean(self):
+        cleaned = super().clean()
+        action = cleaned.get("action") or "message"
+        cleaned["action"] = action
+        if action != "message" and not self.allow_verdict:
+            raise forms.ValidationError(_("Only a mentor gives a verdict, on a done milestone."))
+        body = cleaned.get("body", "")
+        if action == "message" and "body" not in self.errors and not body:
+            self.add_error("body", _("Write a message first."))
+        if action != "message" and len(body) > VERDICT_COMMENT_MAX_LENGTH:
+            self.add_error(
+                "body",
+                _("Keep a verdict's comment to %(n)d characters.")
+                % {"n": VERDICT_COMMENT_MAX_LENGTH},
+            )
+        return cleaned

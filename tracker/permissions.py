@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import Http404
 
-from tracker.models import Mentorship, MentorshipStatus, ReviewRequest
+from tracker.models import Mentorship, MentorshipStatus, ReviewRequest, Thread
 
 User = get_user_model()
 
@@ -68,3 +68,16 @@ def access_review_as_mentor(*, mentor, review_id: int) -> ReviewRequest:
     if review is None:
         raise Http404("No such review request.")
     return review
+
+
+def access_thread_as_mentor(*, mentor, thread_id: int) -> Thread:
+    """A thread of one of this person's active mentees; a former mentor gets the 404."""
+    active = Mentorship.objects.filter(mentor=mentor, status=MentorshipStatus.ACTIVE)
+    thread = (
+        Thread.objects.select_related("milestone__guide", "learner__profile")
+        .filter(pk=thread_id, learner__in=active.values("mentee_id"))
+        .first()
+    )
+    if thread is None:
+        raise Http404("No such conversation.")
+    return thread

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from tracker.models import JobRun, Notification
-from tracker.services import accounts, notifications, reminders
+from tracker.services import accounts, notifications, reminders, threads
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,13 @@ def notifications_send(notification_ids: list[int]) -> dict:
         outcome = notifications.notification_deliver(notification_id=notification_id)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
+
+
+def new_messages_mail(person_id: int) -> str:
+    """One mail about the messages a person has not been told about: enqueued, a while
+    ahead, by each message (tracker.services.threads), so a burst makes one mail."""
+    notification = threads.new_messages_mail_record(person_id=person_id)
+    return "nothing new" if notification is None else f"recorded {notification.key}"
 
 
 @task(takes_context=True)

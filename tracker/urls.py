@@ -73,6 +73,12 @@ urlpatterns = [
         name="request_review",
     ),
     path("mentoring/reviews/<int:review_id>/", mentor.decide_review, name="decide_review"),
+    path(
+        "guides/<slug:guide_slug>/<slug:milestone_slug>/conversation/",
+        learner.thread_post,
+        name="thread_post",
+    ),
+    path("mentoring/threads/<int:thread_id>/", mentor.thread, name="thread"),
     path("u/<username:username>/", profiles.public_profile, name="public_profile"),
     path("u/<username:username>/badge.svg", profiles.public_badge, name="public_badge"),
 ]

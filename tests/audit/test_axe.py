@@ -9,7 +9,8 @@ from tests.conftest import PASSWORD
 from tracker.models import MailKind, Progress, ReviewRequest
 from tracker.rules.invitation_links import make_token
 from tracker.services.accounts import profile_get_or_create
-from tracker.services.mentoring import mentorship_invite
+from tracker.services.mentoring import mentorship_invite, thread_verdict
+from tracker.services.threads import message_post
 from tracker.signed_links import unsubscribe_url
 
 pytestmark = [pytest.mark.e2e, pytest.mark.audit, pytest.mark.django_db(transaction=True)]
@@ -70,12 +71,23 @@ def people(ml_guide, make_user, make_mentorship, complete):
         )
         for invitation in (to_newcomer, to_mentor)
     }
+    # A conversation with a link, and a milestone sent back: the thread page, the
+    # timeline and the needs-work badge are audited too.
+    message_post(
+        author=learner, learner=learner, milestone=milestones[1], body="See https://example.com"
+    )
+    message_post(author=mentor, learner=learner, milestone=milestones[1], body="Looks close.")
+    thread = learner.threads.get(milestone=milestones[1])
+    thread_verdict(mentor=mentor, thread=thread, verdict="changes_requested", comment="Tests?")
+    message_post(author=learner, learner=learner, milestone=milestones[1], body="On it.")
     return {
         "learner": learner,
         "mentor": mentor,
         # Anonymous: the sign-up form of a newcomer's link, a link that does not work.
         "public_pages": [links[to_newcomer], links[to_mentor], "/invitations/not-a-link/"],
         "mentor_pages": [links[to_mentor]],
+        "thread": thread,
+        "sent_back": milestones[1],
     }
 
 
@@ -103,8 +115,11 @@ def test_no_axe_violations_anywhere(browser, live_server, people, settings, sche
     unsubscribe = unsubscribe_url(user_id=people["learner"].pk, kind=MailKind.WEEKLY_DIGEST)
     for who, pages in (
         ("", [*PUBLIC_PAGES, *people["public_pages"], unsubscribe.removeprefix(settings.SITE_URL)]),
-        ("axe-learner", LEARNER_PAGES),
-        ("axe-mentor", MENTOR_PAGES + people["mentor_pages"]),
+        ("axe-learner", [*LEARNER_PAGES, people["sent_back"].get_absolute_url()]),
+        (
+            "axe-mentor",
+            [*MENTOR_PAGES, *people["mentor_pages"], f"/mentoring/threads/{people['thread'].pk}/"],
+        ),
     ):
         context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
         page = context.new_page()
@@ -128,13 +143,18 @@ def test_no_axe_violations_on_a_phone(browser, live_server, people, settings):
         "/mentoring/",
         "/settings/plan/",
         "/settings/",
+        people["sent_back"].get_absolute_url(),
     ]:
         found += _violations(page, live_server.url + path)
     context.close()
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
     _log_in(page, live_server.url, "axe-mentor")
-    for path in ["/mentoring/", *people["mentor_pages"]]:
+    for path in [
+        "/mentoring/",
+        *people["mentor_pages"],
+        f"/mentoring/threads/{people['thread'].pk}/",
+    ]:
         found += _violations(page, live_server.url + path)
     context.close()
     assert not found, "\n".join(found)

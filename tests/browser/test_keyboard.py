@@ -125,10 +125,7 @@ def test_mentor_approves_a_review_with_the_keyboard(
     tab_to(page, "id_password")
     page.keyboard.type("a-long-test-password-42")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(live_server.url + "/dashboard/")
-
-    tab_to(page, "Mentoring")
-    page.keyboard.press("Enter")
+    # A mentor with an active mentee lands on the mentoring page (issue 12).
     expect(page).to_have_url(live_server.url + "/mentoring/")
     tab_to(page, f"comment-{review.pk}")
     page.keyboard.type("Solid work, well tested.")

@@ -20,8 +20,10 @@ from tracker.services.mentoring import (
     mentorship_respond,
     review_decide,
     review_request,
+    thread_verdict,
 )
 from tracker.services.progress import progress_set_status, progress_update_notes
+from tracker.services.threads import message_post
 
 DASHBOARD = reverse("tracker:dashboard")
 MENTORING = reverse("tracker:mentoring")
@@ -197,6 +199,27 @@ def admin_delete(w, client):
     return "0 of 5 milestones"
 
 
+def question(w, client):
+    message_post(
+        author=w["learner"], learner=w["learner"], milestone=w["milestone"], body="Stuck here"
+    )
+    return "Conversations waiting for you"
+
+
+def reply(w, client):
+    message_post(author=w["learner"], learner=w["learner"], milestone=w["milestone"], body="Hm?")
+    message_post(author=w["mentor"], learner=w["learner"], milestone=w["milestone"], body="Yes")
+    return "New reply"
+
+
+def changes_requested_in_thread(w, client):
+    progress_set_status(learner=w["learner"], milestone=w["milestone"], status="done")
+    message_post(author=w["learner"], learner=w["learner"], milestone=w["milestone"], body="Ok?")
+    thread = w["learner"].threads.get()
+    thread_verdict(mentor=w["mentor"], thread=thread, verdict="changes_requested", comment="")
+    return "Needs work"
+
+
 WRITES = [
     (status_change, "learner", DASHBOARD),
     (notes, "mentor", MENTORING),
@@ -218,6 +241,9 @@ WRITES = [
     (admin_salary_edit, "learner", DASHBOARD),
     (admin_archive_action, "learner", DASHBOARD),
     (admin_delete, "learner", DASHBOARD),
+    (question, "mentor", MENTORING),
+    (reply, "learner", MENTORING),
+    (changes_requested_in_thread, "learner", DASHBOARD),
 ]
 
 

@@ -14,7 +14,9 @@ from django.urls import reverse
 
 from tracker.models import Milestone, Profile, Progress, ReviewRequest
 from tracker.selectors.exports import PROGRESS_COLUMNS, learner_export_csv, learner_export_json
+from tracker.services.mentoring import mentorship_end
 from tracker.services.progress import progress_update_notes
+from tracker.services.threads import message_post
 
 pytestmark = pytest.mark.django_db
 
@@ -203,3 +205,22 @@ def test_json_export_holds_mail_choices_and_scheduled_mails_but_not_the_calendar
         ("weekly_digest", "2026-W50")
     ]
     assert preferences.calendar_token not in text
+
+
+def test_json_export_keeps_the_conversations_after_the_mentorship_ended(
+    logged_in, learner, make_user, make_mentorship, m, history
+):
+    mentor = make_user("mentor")
+    mentorship = make_mentorship(mentor, learner)
+    message_post(author=learner, learner=learner, milestone=m[1], body="How do I test this?")
+    message_post(author=mentor, learner=learner, milestone=m[1], body="With pytest.")
+    mentorship_end(mentorship=mentorship)
+
+    data = json.loads(logged_in.get(reverse("tracker:export_json")).content)
+
+    assert [
+        (c["milestone"], c["author"], c["kind"], c["message"]) for c in data["conversations"]
+    ] == [
+        ("milestone-1", "learner", "question", "How do I test this?"),
+        ("milestone-1", "mentor", "reply", "With pytest."),
+    ]

@@ -28,8 +28,9 @@ pytestmark = pytest.mark.django_db
 
 
 # What each page costs today (session, user, profile and the page's own reads); a change
-# that needs more queries should say why here.
-QUERY_BUDGET = {"dashboard": 16, "guide": 11}
+# that needs more queries should say why here. Issue 12 adds one to the guide page: the
+# header's count of waiting conversations, read once and then cached.
+QUERY_BUDGET = {"dashboard": 16, "guide": 12}
 
 
 def mark_some(learner, guide, complete):

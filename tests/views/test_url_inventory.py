@@ -44,6 +44,8 @@ ACCESS_MATRIX = {
     "tracker:respond": ({"mentorship_id": 1}, LOGIN, POST_ONLY),
     "tracker:end_mentorship": ({"mentorship_id": 1}, LOGIN, POST_ONLY),
     "tracker:decide_review": ({"review_id": 1}, LOGIN, POST_ONLY),
+    "tracker:thread_post": (MILESTONE_ARGS, LOGIN, POST_ONLY),
+    "tracker:thread": ({"thread_id": 1}, LOGIN, NOT_FOUND),
     "tracker:mentee": ({"username": "owner"}, LOGIN, NOT_FOUND),
     # By its signature only: a token CareerPath did not sign names nothing, for anyone.
     "tracker:invitation": ({"token": "not-a-signed-link"}, NOT_FOUND, NOT_FOUND),

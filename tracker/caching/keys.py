@@ -72,6 +72,12 @@ def mentoring_key(*, user, profile, today: datetime.date) -> str:
     return key("mentoring", user.pk, profile.progress_version, mentoring_versions(user=user), today)
 
 
-def page_key(body_key: str, *, user) -> str:
-    """A whole page around a body: the header names the user and links staff to the admin."""
-    return key("page", body_key, user.get_username(), user.is_staff)
+def page_key(body_key: str, *, user, attention: tuple = ()) -> str:
+    """A whole page around a body: the header names the user, links staff to the admin
+    and shows how many conversations wait for them (``attention``)."""
+    return key("page", body_key, user.get_username(), user.is_staff, attention)
+
+
+def attention_key(*, user, profile) -> str:
+    """The count of conversations waiting for a person, in every page's header."""
+    return key("attention", user.pk, profile.attention_version if profile else None)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from tracker.caching import keys
+from tracker.models import Thread
 
 
 def _cached_html(
@@ -42,7 +43,26 @@ def _cached_page(request, cache_key: str, render: Callable[[str], str]) -> SafeS
     header), cached like a part; a page with a message to show once is rendered afresh."""
     if messages.get_messages(request):
         return mark_safe(render(get_token(request)))
-    return _cached_html(request, keys.page_key(cache_key, user=request.user), render)
+    page_key = keys.page_key(cache_key, user=request.user, attention=nav_attention(request))
+    return _cached_html(request, page_key, render)
+
+
+def nav_attention(request) -> tuple[int, int]:
+    """How many conversations wait for the user, as a learner and as a mentor: every
+    page's header shows it, so it is part of every whole page's key. Cached until the
+    person's ``attention_version`` goes up (the profile comes with the session's user):
+    no query once warm, one (``Thread.objects.waiting_counts``) when cold."""
+    user = request.user
+    if not user.is_authenticated:
+        return (0, 0)
+    if not hasattr(request, "_nav_attention"):
+        attention_key = keys.attention_key(user=user, profile=getattr(user, "profile", None))
+        counts = cache.get(attention_key)
+        if counts is None:
+            counts = Thread.objects.waiting_counts(user)
+            cache.set(attention_key, counts, settings.PAGE_CACHE_TIMEOUT)
+        request._nav_attention = tuple(counts)
+    return request._nav_attention
 
 
 def dashboard(

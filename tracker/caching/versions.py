@@ -6,6 +6,8 @@
   account (a display name, a username), so their own pages are rendered afresh.
 - ``Mentorship.data_version``: with the mentee's ``progress_version``, and with either
   person's profile or account, so both sides' mentoring pages are rendered afresh.
+- ``Profile.attention_version``: a message in a thread the person takes part in, their
+  reading one, a change to a mentorship of theirs as mentor (``attention_changed``).
 
 Receivers below catch every ``save()`` and ``delete()``. ``QuerySet.update()`` sends no
 signal: code that writes these rows in bulk (the services, ``guide_load``) calls
@@ -70,11 +72,20 @@ def learner_data_changed(*, learner_ids=None, progress_ids=None, as_mentor=False
     Mentorship.objects.filter(OPEN_MENTORSHIP, people).update(data_version=F("data_version") + 1)
 
 
+def attention_changed(*, person_ids) -> None:
+    """Bump ``Profile.attention_version`` of these people: what waits for them (the count
+    in every page's header, ``keys.attention_key``) may have changed."""
+    Profile.objects.filter(user_id__in=person_ids).update(
+        attention_version=F("attention_version") + 1
+    )
+
+
 def everything_changed() -> None:
     """Every version up and every cached page gone: after rows were written raw."""
     Guide.objects.update(content_version=F("content_version") + 1)
     Profile.objects.update(progress_version=F("progress_version") + 1)
     Mentorship.objects.update(data_version=F("data_version") + 1)
+    Profile.objects.update(attention_version=F("attention_version") + 1)
     content.clear()
     fragments.clear()
     cache.clear()
@@ -140,6 +151,9 @@ def _on_milestone_part(sender, instance, raw=False, **kwargs):
 def _on_mentorship(sender, instance, raw=False, **kwargs):
     if raw:
         _on_raw_save()
+        return
+    # Whose threads wait for the mentor changes with the mentorship's status.
+    attention_changed(person_ids=[instance.mentor_id])
 
 
 def connect() -> None:

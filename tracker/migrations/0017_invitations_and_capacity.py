@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0015_digest_and_calendar"),
+        ("tracker", "0016_conversations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

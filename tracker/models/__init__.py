@@ -19,11 +19,17 @@ from tracker.models.content import (
     SalaryBand,
 )
 from tracker.models.mentoring import (
+    MESSAGE_MAX_LENGTH,
     OPEN_MENTORSHIP,
+    VERDICT_KINDS,
     Mentorship,
     MentorshipStatus,
+    Message,
+    MessageKind,
     ReviewRequest,
     ReviewStatus,
+    Thread,
+    ThreadRead,
 )
 from tracker.models.operations import HealthProbe, JobRun, Notification
 from tracker.models.progress import (
@@ -48,7 +54,9 @@ __all__ = [
     "FINISHED",
     "INACTIVITY_CHOICES",
     "LEVEL_RANK",
+    "MESSAGE_MAX_LENGTH",
     "OPEN_MENTORSHIP",
+    "VERDICT_KINDS",
     "Advice",
     "AdviceRule",
     "CareerStage",
@@ -62,6 +70,8 @@ __all__ = [
     "MailPreferences",
     "Mentorship",
     "MentorshipStatus",
+    "Message",
+    "MessageKind",
     "Milestone",
     "MilestonePrerequisite",
     "Notification",
@@ -77,6 +87,8 @@ __all__ = [
     "ReviewStatus",
     "SalaryBand",
     "ScheduledMail",
+    "Thread",
+    "ThreadRead",
     "VersionedModel",
     "Weekday",
     "calendar_token_new",

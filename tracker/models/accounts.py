@@ -46,7 +46,15 @@ def validate_time_zone(value: str) -> None:
 
 
 class Profile(VersionedModel):
-    UPDATED_APART = frozenset({"progress_version", "last_active_at", "plan_seen"})
+    UPDATED_APART = frozenset(
+        {
+            "progress_version",
+            "last_active_at",
+            "plan_seen",
+            "messages_mailed_through",
+            "attention_version",
+        }
+    )
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -133,6 +141,17 @@ class Profile(VersionedModel):
         editable=False,
         help_text=_("When the learner last changed a status or their notes."),
     )
+    mail_new_messages = models.BooleanField(
+        _("mail me about new messages"),
+        default=True,
+        help_text=_("One mail for a burst of messages on your milestones or your mentees'."),
+    )
+    # The id of the latest message a mail has told this person about (tracker.tasks).
+    messages_mailed_through = models.PositiveBigIntegerField(default=0, editable=False)
+    # Bumped when what waits for this person may have changed: a message in a thread they
+    # take part in, their reading one, a mentorship of theirs (tracker.caching.versions).
+    # It keys their cached count in every page's header.
+    attention_version = models.PositiveBigIntegerField(default=0, editable=False)
     # Bumped on every write to the learner's profile, account, progress or reviews
     # (tracker.caching.versions): it keys the cached parts of their pages and their mentors'.
     progress_version = models.PositiveBigIntegerField(default=0, editable=False)

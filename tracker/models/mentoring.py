@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models.base import VersionedModel
+from tracker.models.content import Milestone
 from tracker.models.progress import Progress
 
 
@@ -144,3 +145,136 @@ class ReviewRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Review of {self.progress} ({self.get_status_display()})"
+
+
+MESSAGE_MAX_LENGTH = 4000
+
+
+class MessageKind(models.TextChoices):
+    QUESTION = "question", _("Question")
+    REPLY = "reply", _("Reply")
+    REVIEW_REQUEST = "review_request", _("Review request")
+    APPROVED = "approved", _("Approved")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+
+
+VERDICT_KINDS = (MessageKind.APPROVED, MessageKind.CHANGES_REQUESTED)
+WAITING_KINDS = (MessageKind.QUESTION, MessageKind.REVIEW_REQUEST)
+
+
+class ThreadQuerySet(models.QuerySet):
+    def waiting_counts(self, user) -> tuple[int, int]:
+        """How many threads wait for this person, in one query: as a learner, those with a
+        message by someone else that they have not read; as a mentor of active mentees,
+        those whose last word is the learner's, a question or a review request until
+        someone answers, any other message until the mentor has read it."""
+        mentees = Mentorship.objects.filter(mentor=user, status=MentorshipStatus.ACTIVE)
+        read_at = ThreadRead.objects.filter(thread=OuterRef("pk"), person=user).values("read_at")
+        unread = Q(my_read_at__isnull=True) | Q(last_message_at__gt=F("my_read_at"))
+        counts = (
+            self.filter(Q(learner=user) | Q(learner__in=mentees.values("mentee_id")))
+            .filter(last_author__isnull=False)
+            .annotate(my_read_at=Subquery(read_at[:1]))
+            .aggregate(
+                as_learner=Count("pk", filter=Q(learner=user) & ~Q(last_author=user) & unread),
+                as_mentor=Count(
+                    "pk",
+                    filter=~Q(learner=user)
+                    & Q(last_author=F("learner"))
+                    & (Q(last_kind__in=WAITING_KINDS) | unread),
+                ),
+            )
+        )
+        return counts["as_learner"], counts["as_mentor"]
+
+
+class Thread(models.Model):
+    """The one conversation between a learner and their active mentors on one milestone.
+
+    ``last_*`` repeat its latest message, so that "who is waiting for whom" is read from
+    the threads alone, in one query (``ThreadQuerySet.waiting_counts``).
+    """
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="threads"
+    )
+    milestone = models.ForeignKey(Milestone, on_delete=models.PROTECT, related_name="threads")
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
+    last_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    last_kind = models.CharField(max_length=20, choices=MessageKind, blank=True)
+
+    objects = ThreadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thread")
+        verbose_name_plural = _("threads")
+        ordering = ["-last_message_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "milestone"], name="one_thread_per_learner_milestone"
+            ),
+        ]
+        indexes = [models.Index(fields=["learner", "last_message_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.milestone}"
+
+
+class Message(models.Model):
+    """One message of a thread: a question, a reply, a review request or a verdict."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="messages_written",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=MessageKind)
+    body = models.TextField(_("message"), max_length=MESSAGE_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=MessageKind.values), name="message_kind_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["thread", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.thread_id} by {self.author_id}"
+
+    @property
+    def is_verdict(self) -> bool:
+        return self.kind in VERDICT_KINDS
+
+
+class ThreadRead(models.Model):
+    """Until when one person has read one thread: later messages by others are unread."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="reads")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="thread_reads"
+    )
+    read_at = models.DateTimeField(_("read up to"))
+
+    class Meta:
+        verbose_name = _("read mark")
+        verbose_name_plural = _("read marks")
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "person"], name="one_read_mark_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} read {self.thread_id} up to {self.read_at}"

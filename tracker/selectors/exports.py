@@ -21,6 +21,7 @@ from django.utils.http import content_disposition_header
 from tracker.models import (
     MailPreferences,
     Mentorship,
+    Message,
     Profile,
     Progress,
     ProgressEvent,
@@ -103,6 +104,7 @@ def learner_export_data(*, user, zone: datetime.tzinfo) -> dict:
             if profile and profile.target_date
             else "",
             "time_zone": profile.time_zone if profile else "UTC",
+            "mail_new_messages": profile.mail_new_messages if profile else True,
         },
         "progress": _progress_rows(user, zone),
         "history": [
@@ -141,6 +143,18 @@ def learner_export_data(*, user, zone: datetime.tzinfo) -> dict:
             for r in ReviewRequest.objects.filter(progress__learner=user).select_related(
                 "progress__milestone", "mentorship__mentor"
             )
+        ],
+        "conversations": [
+            {
+                "milestone": m.thread.milestone.slug,
+                "author": m.author.get_username() if m.author else "",
+                "kind": m.kind,
+                "message": m.body,
+                "at": export_time(m.created_at, zone),
+            }
+            for m in Message.objects.filter(thread__learner=user)
+            .select_related("thread__milestone", "author")
+            .order_by("created_at", "id")
         ],
         **_mail_export(user=user, zone=zone),
     }

@@ -13,10 +13,12 @@ from tracker.models import (
     Progress,
     ReviewRequest,
     ReviewStatus,
+    Thread,
 )
 from tracker.rules.stages import StageStanding, Tally, standing, tally
 from tracker.selectors.content import guide_content_get, guide_list_published
 from tracker.selectors.progress import guide_get_for_dashboard, guide_page_get
+from tracker.selectors.threads import needs_work_get
 
 
 @dataclass
@@ -54,6 +56,10 @@ def mentorship_list_active_of_mentee(*, mentee) -> list[Mentorship]:
             "mentor__profile"
         )
     )
+
+
+def has_active_mentees(*, user) -> bool:
+    return Mentorship.objects.filter(mentor=user, status=MentorshipStatus.ACTIVE).exists()
 
 
 def mentorship_list_invitations(*, mentor) -> list[Mentorship]:
@@ -160,8 +166,14 @@ def mentee_progress_get(*, mentee, mentorship: Mentorship) -> dict:
         .order_by("-requested_at")
     ):
         reviews[review.progress_id].append(review)
+    threads = {
+        thread.milestone_id: thread
+        for thread in Thread.objects.filter(learner=mentee, milestone__guide=guide)
+    }
     for milestone in page["plan"].milestones:
         milestone.review_list = reviews.get(milestone.mine.pk, []) if milestone.mine else []
+        milestone.thread = threads.get(milestone.pk)
+    page["needs_work"] = needs_work_get(learner=mentee, guide=guide)
     page["share_notes"] = share_notes
     page["mentorship"] = mentorship
     page["mentee"] = mentee

@@ -24,6 +24,7 @@ from tracker.rules.plan import next_up
 from tracker.rules.stages import Tally, reached_on, required_for, standing
 from tracker.selectors.content import guide_content_get, guide_list_published
 from tracker.selectors.plan import learner_today, projection_build
+from tracker.selectors.threads import needs_work_get
 
 
 def progress_map_get(*, learner, guide: Guide, with_notes: bool = False) -> dict[int, Progress]:
@@ -115,11 +116,13 @@ def dashboard_get(*, learner, profile: Profile, guide: Guide, now) -> dict:
         stages=page["stages"],
         now=now,
     )
+    sent_back = needs_work_get(learner=learner, guide=guide)
     next_stage = page["standing"].next
     page.update(
         {
             "profile": profile,
-            "next_up": next_up(plan.milestones, statuses),
+            "next_up": next_up(plan.milestones, statuses, needs_work=sent_back),
+            "needs_work": sent_back,
             "applicable_advice": applicable,
             "project_themes": page["impact_areas"]
             if any(item.rule == AdviceRule.NO_PROJECT_STARTED for item in applicable)

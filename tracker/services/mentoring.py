@@ -19,6 +19,7 @@ from tracker.models import (
     OPEN_MENTORSHIP,
     Mentorship,
     MentorshipStatus,
+    MessageKind,
     Milestone,
     Profile,
     Progress,
@@ -30,6 +31,7 @@ from tracker.models import (
 from tracker.rules import invitation_links
 from tracker.services.notifications import notification_record
 from tracker.services.progress import progress_get_locked
+from tracker.services.threads import ThreadError, message_add, thread_get_locked
 
 User = get_user_model()
 
@@ -222,6 +224,8 @@ def review_request(
     review = ReviewRequest(progress=progress, mentorship=mentorship, message=message)
     review.full_clean(exclude=["progress", "mentorship"])
     review.save()
+    thread = thread_get_locked(learner=mentee, milestone=milestone)
+    message_add(thread=thread, author=mentee, kind=MessageKind.REVIEW_REQUEST, body=message)
     notification_record(
         key=f"review-request:{review.pk}",
         recipient=mentorship.mentor.email,
@@ -270,6 +274,10 @@ def review_decide(
         progress.verified_by = review.mentorship.mentor
         progress.save(update_fields=["verified_at", "verified_by", "updated_at"])
     learner = review.progress.learner
+    thread = thread_get_locked(learner=learner, milestone=review.progress.milestone)
+    message_add(
+        thread=thread, author=review.mentorship.mentor, kind=MessageKind(verdict), body=comment
+    )
     outcome = "approved" if verdict == ReviewStatus.APPROVED else "asked for changes on"
     milestone = review.progress.milestone
     notification_record(
@@ -286,3 +294,42 @@ def review_decide(
         },
     )
     return review
+
+
+@transaction.atomic
+def thread_verdict(
+    *, mentor: AbstractBaseUser, thread, verdict: ReviewStatus | str, comment: str
+) -> ReviewRequest | None:
+    """A verdict in the thread: it answers this mentor's waiting review request if there
+    is one (review_decide), else it is recorded in the thread alone, with the same effect
+    on the milestone."""
+    verdict = ReviewStatus(verdict)
+    if verdict not in (ReviewStatus.APPROVED, ReviewStatus.CHANGES_REQUESTED):
+        raise MentoringError("Approve the milestone or request changes.")
+    mentorship = Mentorship.objects.filter(
+        mentor=mentor, mentee_id=thread.learner_id, status=MentorshipStatus.ACTIVE
+    ).first()
+    if mentorship is None:
+        raise MentoringError("This mentorship has ended.")
+    progress = (
+        Progress.objects.select_for_update()
+        .filter(learner_id=thread.learner_id, milestone_id=thread.milestone_id)
+        .first()
+    )
+    if progress is None or not is_finished(progress.status):
+        raise MentoringError("A verdict is given on a milestone marked as done or known.")
+    limit = ReviewRequest._meta.get_field("comment").max_length
+    if len(comment) > limit:
+        raise ThreadError(f"Keep the comment to {limit} characters.")
+    waiting = ReviewRequest.objects.filter(
+        progress=progress, mentorship=mentorship, status=ReviewStatus.WAITING
+    ).first()
+    if waiting is not None:
+        return review_decide(review=waiting, verdict=verdict, comment=comment)
+    if verdict == ReviewStatus.APPROVED:
+        progress.verified_at = timezone.now()
+        progress.verified_by = mentor
+        progress.save(update_fields=["verified_at", "verified_by", "updated_at"])
+    locked = thread_get_locked(learner=progress.learner, milestone=progress.milestone)
+    message_add(thread=locked, author=mentor, kind=MessageKind(verdict), body=comment)
+    return None

@@ -9,7 +9,7 @@ import datetime
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, urlize
 from django.utils.safestring import mark_safe
 
 from tracker.caching import fragments
@@ -173,6 +173,31 @@ def finished(status: str | None) -> bool:
 def status_icon(status: str | None) -> str:
     """Which of the badge's icons stands for a status (``status_icon_symbols``)."""
     return status if status in ICONS else "not_started"
+
+
+NEEDS_WORK_ICON = mark_safe(
+    '<svg class="status-icon" viewBox="0 0 16 16" aria-hidden="true">'
+    '<circle cx="8" cy="8" r="7" fill="none" stroke="currentColor" stroke-width="1.5"/>'
+    '<path d="M8 4v5" stroke="currentColor" stroke-width="1.8" stroke-linecap="round"/>'
+    '<circle cx="8" cy="11.6" r="1" fill="currentColor"/></svg>'
+)
+
+
+@register.simple_tag
+def needs_work_badge():
+    """The state a mentor's "changes requested" puts a milestone in (tracker.rules.threads)."""
+    return format_html(
+        '<span class="status-badge status-needs-work">{}Needs work</span>', NEEDS_WORK_ICON
+    )
+
+
+@register.filter(is_safe=True, needs_autoescape=True)
+def message_text(text: str, autoescape: bool = True):
+    """A message as written: escaped, its links made clickable (never followed, never
+    given the opener), its line breaks kept."""
+    linked = urlize(text or "", nofollow=True, autoescape=True)
+    linked = linked.replace('rel="nofollow"', 'rel="nofollow noopener"')
+    return mark_safe(linked.replace("\r\n", "\n").replace("\n", "<br>"))
 
 
 @register.tag("kept")

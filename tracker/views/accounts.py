@@ -6,11 +6,12 @@ from http import HTTPStatus
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.views.decorators.debug import sensitive_post_parameters
 
 from tracker.forms import SignUpForm
 from tracker.limits import LimitReached, check, client_ip
+from tracker.selectors.mentoring import has_active_mentees
 from tracker.services.accounts import password_reset_request, user_sign_up
 
 
@@ -68,3 +69,13 @@ class PasswordResetView(auth_views.PasswordResetView):
             )
         password_reset_request(email=email)
         return HttpResponseRedirect(self.get_success_url())
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page; a person with active mentees lands on the mentoring page
+    (unless ``next`` says otherwise), everyone else on their dashboard."""
+
+    def get_default_redirect_url(self):
+        if has_active_mentees(user=self.request.user):
+            return resolve_url("tracker:mentoring")
+        return super().get_default_redirect_url()

@@ -19,6 +19,7 @@ from tracker.forms import (
     DeleteAccountForm,
     DigestChoiceForm,
     MailPreferencesForm,
+    MessageForm,
     NotesForm,
     PlanForm,
     ProfileForm,
@@ -48,6 +49,7 @@ from tracker.services.reminders import (
     mail_preferences_update,
     weekly_digest_choose,
 )
+from tracker.services.threads import ThreadError, message_post
 from tracker.views.public import milestone_context
 
 
@@ -324,3 +326,37 @@ def onboarding(request):
         status = HTTPStatus.BAD_REQUEST
     context = {**page, "form": form, "digest_form": digest_form, "first_time": first_time}
     return render(request, "tracker/learner/onboarding.html", context, status=status)
+
+
+THREAD_CARD = "tracker/mentor/thread.html#thread_card"
+
+
+@login_required
+@require_POST
+def thread_post(request, guide_slug: str, milestone_slug: str):
+    """The learner's question or reply on their milestone. With htmx the conversation is
+    swapped in place (errors included, the text kept); without, the page reloads."""
+    guide = guide_get_published(guide_slug)
+    milestone = milestone_get_detail(guide=guide, slug=milestone_slug)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            message_post(
+                author=request.user,
+                learner=request.user,
+                milestone=milestone,
+                body=form.cleaned_data["body"],
+            )
+        except ThreadError as error:
+            form.add_error("body", str(error))
+    if form.is_valid():
+        if is_htmx(request):
+            context = milestone_context(request, guide, milestone)
+            return render(request, THREAD_CARD, context)
+        messages.success(request, "Your message is sent to your mentors.")
+        return redirect(milestone.get_absolute_url() + "#conversation")
+    context = milestone_context(request, guide, milestone, message_form=form)
+    if is_htmx(request):
+        return render(request, THREAD_CARD, context)
+    messages.error(request, "Your message was not sent: please correct it below.")
+    return render(request, "tracker/public/milestone.html", context, status=HTTPStatus.BAD_REQUEST)

@@ -2,17 +2,20 @@
 
 from http import HTTPStatus
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_POST, require_safe
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tracker import caching, permissions
-from tracker.forms import InviteForm, ReviewDecisionForm, ReviewRequestForm
+from tracker.forms import InviteForm, MessageForm, ReviewDecisionForm, ReviewRequestForm
 from tracker.limits import LimitReached
+from tracker.models import Progress, is_finished
 from tracker.selectors.content import guide_get_published, milestone_get_detail
 from tracker.selectors.mentoring import (
     mentee_overview_get,
@@ -20,6 +23,12 @@ from tracker.selectors.mentoring import (
     mentor_work_get,
     mentorship_list_active_of_mentee,
     mentorship_list_invitations,
+)
+from tracker.selectors.threads import (
+    mentee_timeline_get,
+    thread_get_by_id,
+    threads_of_learner,
+    threads_waiting_for_mentor,
 )
 from tracker.services.accounts import profile_get_or_create
 from tracker.services.mentoring import (
@@ -30,7 +39,9 @@ from tracker.services.mentoring import (
     mentorship_respond,
     review_decide,
     review_request,
+    thread_verdict,
 )
+from tracker.services.threads import ThreadError, message_post, thread_mark_read
 
 MENTORING = "tracker/mentor/mentoring.html"
 
@@ -46,6 +57,9 @@ def _mentoring_page(request, invite_form=None, status=HTTPStatus.BAD_REQUEST):
             "invitations": mentorship_list_invitations(mentor=user),
             **mentor_work_get(mentor=user),
             **mentee_overview_get(mentee=user),
+            "waiting_threads": threads_waiting_for_mentor(mentor=user),
+            "my_threads": threads_of_learner(learner=user),
+            "overdue_days": settings.REVIEW_OVERDUE_DAYS,
             "invite_form": invite_form or InviteForm(),
             "csrf_token": csrf_token,
         }
@@ -129,6 +143,8 @@ def end(request, mentorship_id: int):
 def mentee(request, username: str):
     mentee, mentorship = permissions.access_mentee(mentor=request.user, username=username)
     context = mentee_progress_get(mentee=mentee, mentorship=mentorship)
+    context["mentee"] = mentee
+    context["timeline"] = mentee_timeline_get(mentee=mentee, page_number=request.GET.get("page", 1))
     return render(request, "tracker/mentor/mentee.html", context)
 
 
@@ -182,3 +198,70 @@ def decide_review(request, review_id: int):
     else:
         messages.success(request, "Your verdict is saved and the learner has been told.")
     return target
+
+
+THREAD = "tracker/mentor/thread.html"
+VERDICT_SAVED = "Your verdict is saved and the learner has been told."
+
+
+def _thread_context(request, thread, message_form=None) -> dict:
+    progress = Progress.objects.filter(
+        learner_id=thread.learner_id, milestone_id=thread.milestone_id
+    ).first()
+    done = progress is not None and is_finished(progress.status)
+    context = thread_get_by_id(thread=thread)
+    context.update(
+        {
+            "milestone": thread.milestone,
+            "thread_learner": thread.learner,
+            "progress": progress,
+            "viewer_is_mentor": True,
+            "can_post": True,
+            "can_give_verdict": done,
+            "message_form": message_form or MessageForm(allow_verdict=done),
+            "post_url": reverse("tracker:thread", args=[thread.pk]),
+        }
+    )
+    return context
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def thread(request, thread_id: int):
+    """A mentee's thread, for one of their active mentors: read it, reply, or give a
+    verdict on a done milestone."""
+    thread = permissions.access_thread_as_mentor(mentor=request.user, thread_id=thread_id)
+    if request.method != "POST":
+        thread_mark_read(thread=thread, person=request.user)
+        return render(request, THREAD, _thread_context(request, thread))
+    context = _thread_context(request, thread)
+    form = MessageForm(request.POST, allow_verdict=context["can_give_verdict"])
+    if form.is_valid():
+        try:
+            if form.cleaned_data["action"] == "message":
+                message_post(
+                    author=request.user,
+                    learner=thread.learner,
+                    milestone=thread.milestone,
+                    body=form.cleaned_data["body"],
+                )
+            else:
+                thread_verdict(
+                    mentor=request.user,
+                    thread=thread,
+                    verdict=form.cleaned_data["action"],
+                    comment=form.cleaned_data["body"],
+                )
+        except (ThreadError, MentoringError) as error:
+            form.add_error("body", str(error))
+    htmx = request.headers.get("HX-Request") == "true"
+    if form.is_valid():
+        if htmx:
+            return render(request, f"{THREAD}#thread_card", _thread_context(request, thread))
+        done = "message" if form.cleaned_data["action"] == "message" else "verdict"
+        messages.success(request, "Your reply is sent." if done == "message" else VERDICT_SAVED)
+        return redirect("tracker:thread", thread_id=thread.pk)
+    context = _thread_context(request, thread, message_form=form)
+    if htmx:
+        return render(request, f"{THREAD}#thread_card", context)
+    return render(request, THREAD, context, status=HTTPStatus.BAD_REQUEST)

@@ -4,10 +4,11 @@ from http import HTTPStatus
 
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from tracker.forms import NotesForm, ReviewRequestForm
+from tracker.forms import MessageForm, NotesForm, ReviewRequestForm
 from tracker.rules.guide_filter import guide_listing
 from tracker.selectors.content import (
     guide_get_for_landing,
@@ -22,7 +23,9 @@ from tracker.selectors.progress import (
     guide_page_get,
     milestone_page_get,
 )
+from tracker.selectors.threads import thread_get
 from tracker.services.operations import health_report
+from tracker.services.threads import thread_mark_read
 
 
 @require_safe
@@ -61,17 +64,22 @@ def milestone(request, guide_slug: str, milestone_slug: str):
             learner=request.user, guide=guide, slug=milestone_slug
         )
         return render(request, "tracker/learner/archived_milestone.html", context)
-    return render(
-        request, "tracker/public/milestone.html", milestone_context(request, guide, milestone)
-    )
+    context = milestone_context(request, guide, milestone)
+    if context.get("thread") is not None:
+        thread_mark_read(thread=context["thread"], person=request.user)
+    return render(request, "tracker/public/milestone.html", context)
 
 
-def milestone_context(request, guide, milestone, notes_form=None) -> dict:
+def milestone_context(request, guide, milestone, notes_form=None, message_form=None) -> dict:
     context = milestone_page_get(learner=request.user, guide=guide, milestone=milestone)
     if request.user.is_authenticated:
         context["notes_form"] = notes_form or NotesForm(instance=context["progress"])
         context["mentors"] = mentorship_list_active_of_mentee(mentee=request.user)
         context["review_form"] = ReviewRequestForm(mentorships=context["mentors"])
+        context.update(thread_get(learner=request.user, milestone=milestone))
+        context["message_form"] = message_form or MessageForm()
+        context["can_post"] = True
+        context["post_url"] = reverse("tracker:thread_post", args=[guide.slug, milestone.slug])
     return context
 
 

@@ -1,0 +1,182 @@
+"""Reads of the conversations on milestones: one thread, a learner's needs-work set,
+what waits for a mentor, and a mentee's timeline; each in a fixed number of queries."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.paginator import Page, Paginator
+from django.db.models import CharField, F, OuterRef, Subquery, Value
+from django.utils import timezone
+
+from tracker.models import (
+    Mentorship,
+    MentorshipStatus,
+    Message,
+    MessageKind,
+    Milestone,
+    ProgressEvent,
+    Thread,
+    ThreadRead,
+    display_name,
+)
+from tracker.rules.threads import OpenRequest, needs_work, needs_work_milestones, open_request
+
+
+def overdue_after() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.REVIEW_OVERDUE_DAYS)
+
+
+def thread_get(*, learner, milestone: Milestone, now=None) -> dict:
+    """The thread on a learner's milestone (None before its first message), its messages
+    with their authors, and what they add up to: two queries."""
+    thread = Thread.objects.filter(learner=learner, milestone=milestone).first()
+    messages = []
+    if thread is not None:
+        messages = list(
+            thread.messages.select_related("author__profile").order_by("created_at", "id")
+        )
+    return _thread_context(thread, messages, learner_id=learner.pk, now=now)
+
+
+def thread_get_by_id(*, thread: Thread, now=None) -> dict:
+    messages = list(thread.messages.select_related("author__profile").order_by("created_at", "id"))
+    return _thread_context(thread, messages, learner_id=thread.learner_id, now=now)
+
+
+def _thread_context(thread, messages: list[Message], *, learner_id: int, now) -> dict:
+    now = now or timezone.now()
+    waiting: OpenRequest | None = open_request(
+        ((m.kind, m.created_at, m.author_id == learner_id) for m in messages),
+        now=now,
+        overdue_after=overdue_after(),
+    )
+    return {
+        "thread": thread,
+        "thread_learner_id": learner_id,
+        "thread_messages": messages,
+        "open_request": waiting,
+        "needs_work": needs_work(m.kind for m in messages),
+        "overdue_days": settings.REVIEW_OVERDUE_DAYS,
+    }
+
+
+def needs_work_get(*, learner, guide) -> frozenset[int]:
+    """The learner's milestones on this guide that a mentor sent back: one query."""
+    if not learner.is_authenticated:
+        return frozenset()
+    rows = (
+        Message.objects.filter(
+            thread__learner=learner,
+            thread__milestone__guide=guide,
+            kind__in=[
+                MessageKind.REVIEW_REQUEST,
+                MessageKind.APPROVED,
+                MessageKind.CHANGES_REQUESTED,
+            ],
+        )
+        .order_by("created_at", "id")
+        .values_list("thread__milestone_id", "kind")
+    )
+    return needs_work_milestones(rows)
+
+
+@dataclass
+class WaitingThread:
+    thread: Thread
+    overdue: bool
+
+
+def threads_waiting_for_mentor(*, mentor, now=None) -> list[WaitingThread]:
+    """The threads of the mentor's active mentees whose last word is the learner's,
+    oldest first: one query."""
+    now = now or timezone.now()
+    mentees = Mentorship.objects.filter(mentor=mentor, status=MentorshipStatus.ACTIVE).values(
+        "mentee_id"
+    )
+    threads = (
+        Thread.objects.filter(learner__in=mentees, last_author=F("learner"))
+        .select_related("milestone__guide", "learner__profile")
+        .order_by("last_message_at")
+    )
+    return [
+        WaitingThread(thread=t, overdue=now - t.last_message_at > overdue_after()) for t in threads
+    ]
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One line of a mentee's timeline: a status change or a message."""
+
+    what: str  # "status" or a MessageKind
+    when: datetime.datetime
+    milestone: Milestone | None
+    detail: str  # the new status, or the message's text
+    old_status: str
+    actor_name: str
+
+
+def mentee_timeline_get(*, mentee, page_number: str | int = 1) -> Page:
+    """Status changes and messages of one mentee, newest first, a page at a time: one
+    query for the count and one for the page (a UNION of both), one for the milestones
+    and one for the names."""
+    events = ProgressEvent.objects.filter(learner=mentee).values_list(
+        Value("status", output_field=CharField()),
+        "created_at",
+        "milestone_id",
+        "new_status",
+        "old_status",
+        "actor_id",
+        "id",
+    )
+    messages = Message.objects.filter(thread__learner=mentee).values_list(
+        "kind",
+        "created_at",
+        "thread__milestone_id",
+        "body",
+        Value("", output_field=CharField()),
+        "author_id",
+        "id",
+    )
+    rows = events.order_by().union(messages.order_by(), all=True).order_by("-created_at", "-id")
+    paginator = Paginator(rows, settings.TIMELINE_PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    raw = list(page.object_list)
+    milestones = Milestone.objects.in_bulk({row[2] for row in raw})
+    people = {
+        person.pk: person
+        for person in get_user_model()
+        .objects.filter(pk__in={row[5] for row in raw if row[5]})
+        .select_related("profile")
+    }
+    page.object_list = [
+        TimelineEvent(
+            what=what,
+            when=when,
+            milestone=milestones.get(milestone_id),
+            detail=detail,
+            old_status=old,
+            actor_name=display_name(people[actor]) if actor in people else "Someone",
+        )
+        for what, when, milestone_id, detail, old, actor, _ in raw
+    ]
+    return page
+
+
+def threads_of_learner(*, learner, limit: int = 20) -> list[Thread]:
+    """The learner's latest conversations, each with ``unread`` (a message by someone
+    else since they last read it): one query."""
+    read_at = ThreadRead.objects.filter(thread=OuterRef("pk"), person=learner).values("read_at")
+    threads = (
+        Thread.objects.filter(learner=learner, last_message_at__isnull=False)
+        .select_related("milestone__guide", "last_author__profile")
+        .annotate(my_read_at=Subquery(read_at[:1]))
+        .order_by("-last_message_at")[:limit]
+    )
+    result = list(threads)
+    for thread in result:
+        thread.unread = thread.last_author_id not in (None, learner.pk) and (
+            thread.my_read_at is None or thread.last_message_at > thread.my_read_at
+        )
+    return result
