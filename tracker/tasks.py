@@ -46,6 +46,7 @@ def notifications_send(notification_ids: list[int]) -> dict:
     return outcomes
 
 
+@task
 def new_messages_mail(person_id: int) -> str:
     """One mail about the messages a person has not been told about: enqueued, a while
     ahead, by each message (tracker.services.threads), so a burst makes one mail."""
