@@ -184,3 +184,12 @@ def test_json_export_holds_the_plan_answers(logged_in, learner, guide):
     assert data["profile"]["target_stage"] == "mid-level"
     assert data["profile"]["target_date"] == "2027-06-01"
     assert data["profile"]["time_zone"] == "Europe/Paris"
+
+
+def test_the_downloaded_export_reads_in_the_learners_own_time_zone(logged_in, learner, history):
+    Profile.objects.filter(user=learner).update(time_zone="Asia/Tokyo")
+
+    data = json.loads(logged_in.get(reverse("tracker:export_json")).content)
+
+    completed = next(r for r in data["progress"] if r["milestone"] == "milestone-0")
+    assert completed["completed_at"].endswith("+09:00")

@@ -184,8 +184,8 @@ def settings_page(request):
 @login_required
 @require_GET
 def export_data(request, fmt: str):
-    # The learner's own zone once profiles have one; until then, the site's.
-    zone = timezone.get_current_timezone()
+    # Times in the learner's own zone (their plan's weeks follow it too).
+    zone = profile_get_or_create(user=request.user).zone
     if fmt == "json":
         body = learner_export_json(user=request.user, zone=zone)
         content_type = "application/json; charset=utf-8"
