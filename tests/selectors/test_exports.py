@@ -11,6 +11,7 @@ from http import HTTPStatus
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tracker.models import Milestone, Profile, Progress, ReviewRequest
 from tracker.selectors.exports import PROGRESS_COLUMNS, learner_export_csv, learner_export_json
@@ -187,7 +188,7 @@ def test_json_export_holds_the_plan_answers(logged_in, learner, guide):
 
 
 def test_the_downloaded_export_reads_in_the_learners_own_time_zone(logged_in, learner, history):
-    Profile.objects.filter(user=learner).update(time_zone="Asia/Tokyo")
+    Profile.objects.filter(user=learner).update(time_zone="Asia/Tokyo", onboarded_at=timezone.now())
 
     data = json.loads(logged_in.get(reverse("tracker:export_json")).content)
 
