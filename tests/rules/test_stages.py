@@ -35,9 +35,10 @@ def guide(make_guide):
 
 def card_rows(html: str) -> dict[str, str]:
     """The career-stage card's figures: each <dt> with the text of its <dd>."""
-    card = section(html, 'id="stage-heading"', "</section>")
+    card = section(html, 'id="salary-heading"', "</section>")
     rows = re.findall(r"<dt[^>]*>(.*?)</dt><dd[^>]*>(.*?)</dd>", card)
-    return {text_of(term): text_of(value) for term, value in rows}
+    # The card names the current stage beside "Now" ("Now: Entry-level ready", issue 13).
+    return {re.sub(r"^Now: .*", "Now", text_of(term)): text_of(value) for term, value in rows}
 
 
 def text_of(markup: str) -> str:
@@ -65,9 +66,12 @@ def test_overall_and_pillar_figures_count_done_milestones_and_hours(client, lear
     assert (pillars["pillar-0"].done_hours, pillars["pillar-0"].total_hours) == (10, 23)
     assert (pillars["pillar-2"].done, pillars["pillar-2"].done_hours) == (0, 0)
     html = response.content.decode()
-    assert "<strong>33%</strong> · 2 of 6 milestones · 21 of 70 h" in html
-    assert "1 of 2 · 10 of 23 h" in html
-    assert "0 of 2 · 0 of 22 h" in html
+    # One measure, by hours (issues 11 and 13): 21 of the 70 h are done.
+    assert (
+        '30%</span><span class="small text-body-secondary">21 of 70 h · 2 of 6 milestones' in html
+    )
+    assert "10 of 23 h · 1 of 2 milestones" in html
+    assert "0 of 22 h · 0 of 2 milestones" in html
 
 
 # --- career stage ------------------------------------------------------------------------
@@ -75,19 +79,19 @@ def test_overall_and_pillar_figures_count_done_milestones_and_hours(client, lear
 
 def test_stage_moves_up_as_levels_are_completed(client, learner, m, complete):
     html = dashboard(client, learner).content.decode()
-    assert '<h2 id="stage-heading" class="h4">Getting started</h2>' in html
+    assert '<span id="stage-heading" class="stage-name d-block">Getting started</span>' in html
 
     complete(learner, [m[0], m[1]])  # every foundation milestone
     html = dashboard(client, learner).content.decode()
-    assert '<h2 id="stage-heading" class="h4">Entry-level ready</h2>' in html
+    assert '<span id="stage-heading" class="stage-name d-block">Entry-level ready</span>' in html
 
     complete(learner, [m[2], m[3]])  # and every intermediate one
     html = dashboard(client, learner).content.decode()
-    assert '<h2 id="stage-heading" class="h4">Mid-level ready</h2>' in html
+    assert '<span id="stage-heading" class="stage-name d-block">Mid-level ready</span>' in html
 
     complete(learner, [m[4], m[5]])
     html = dashboard(client, learner).content.decode()
-    assert '<h2 id="stage-heading" class="h4">Experienced</h2>' in html
+    assert '<span id="stage-heading" class="stage-name d-block">Experienced</span>' in html
     assert "You have completed the whole plan." in html
 
 
@@ -100,7 +104,7 @@ def test_stage_is_not_reached_while_one_required_milestone_is_only_in_progress(
 
     html = dashboard(client, learner).content.decode()
 
-    assert '<h2 id="stage-heading" class="h4">Getting started</h2>' in html
+    assert '<span id="stage-heading" class="stage-name d-block">Getting started</span>' in html
 
 
 def test_stage_thresholds_come_from_the_data(client, learner, guide, m, complete):
@@ -111,7 +115,7 @@ def test_stage_thresholds_come_from_the_data(client, learner, guide, m, complete
 
     html = dashboard(client, learner).content.decode()
 
-    assert '<h2 id="stage-heading" class="h4">Getting started</h2>' in html
+    assert '<span id="stage-heading" class="stage-name d-block">Getting started</span>' in html
     assert "to Junior." in html
 
 
@@ -122,7 +126,7 @@ def test_what_remains_to_the_next_stage_is_listed_with_hours(client, learner, m,
 
     standing = response.context["standing"]
     assert [milestone.slug for milestone in standing.remaining] == ["milestone-3"]
-    card = section(response.content.decode(), 'id="stage-heading"', "</section>")
+    card = section(response.content.decode(), 'id="salary-heading"', "</section>")
     assert "<strong>1 milestone · about 13 h</strong> to Mid-level ready." in card
     assert f'<a href="{m[3].get_absolute_url()}">Milestone 3</a> · 13 h' in card
     assert ">Milestone 2</a>" not in card, "done work is not listed as remaining"
@@ -141,7 +145,7 @@ def test_salary_card_shows_current_and_next_band_with_source_and_date(client, le
         "Next: Mid-level ready": "The guide quotes no figure for Mid-level ready.",
         "Tech-hub average": f"$182,000{DASH}$194,000 {HUBS}",
     }
-    card = section(html, 'id="stage-heading"', "</section>")
+    card = section(html, 'id="salary-heading"', "</section>")
     assert "Figures: The test guide, February 2024." in card
     assert "not a promise" in card
 
@@ -199,7 +203,7 @@ def test_the_profile_region_picks_the_salary_band(
     html = dashboard(client, learner).content.decode()
 
     assert card_rows(html)["Now"].startswith(entry)
-    assert source in section(html, 'id="stage-heading"', "</section>")
+    assert source in section(html, 'id="salary-heading"', "</section>")
 
     complete(learner, [m[2], m[3]])
 
@@ -307,7 +311,7 @@ def test_the_card_shows_the_shipped_guides_figures_as_the_guide_states_them(
     html = dashboard(client, learner).content.decode()
 
     assert card_rows(html) == rows
-    card = section(html, 'id="stage-heading"', "</section>")
+    card = section(html, 'id="salary-heading"', "</section>")
     assert (
         "Figures: So You Want to Become a Machine Learning Engineer? (David Jenkins), "
         "February 2024. What the guide reports for the market, not a promise."
@@ -319,13 +323,13 @@ def test_the_card_offers_a_region_only_when_the_guide_quotes_stages_in_several(
 ):
     choose = "Choose your region"
     assert choose in section(
-        dashboard(client, learner).content.decode(), 'id="stage-heading"', "</section>"
+        dashboard(client, learner).content.decode(), 'id="salary-heading"', "</section>"
     )
 
     SalaryBand.objects.filter(region="Western Europe").delete()
 
     assert choose not in section(
-        dashboard(client, learner).content.decode(), 'id="stage-heading"', "</section>"
+        dashboard(client, learner).content.decode(), 'id="salary-heading"', "</section>"
     ), "the tech-hub average is a place figure: there is nothing to choose"
 
 

@@ -11,6 +11,7 @@ from http import HTTPStatus
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tracker.models import Milestone, Profile, Progress, ReviewRequest
 from tracker.selectors.exports import PROGRESS_COLUMNS, learner_export_csv, learner_export_json
@@ -224,3 +225,12 @@ def test_json_export_keeps_the_conversations_after_the_mentorship_ended(
         ("milestone-1", "learner", "question", "How do I test this?"),
         ("milestone-1", "mentor", "reply", "With pytest."),
     ]
+
+
+def test_the_downloaded_export_reads_in_the_learners_own_time_zone(logged_in, learner, history):
+    Profile.objects.filter(user=learner).update(time_zone="Asia/Tokyo", onboarded_at=timezone.now())
+
+    data = json.loads(logged_in.get(reverse("tracker:export_json")).content)
+
+    completed = next(r for r in data["progress"] if r["milestone"] == "milestone-0")
+    assert completed["completed_at"].endswith("+09:00")

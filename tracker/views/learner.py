@@ -244,8 +244,9 @@ def calendar_reset(request):
 @login_required
 @require_GET
 def export_data(request, fmt: str):
-    # The learner's own zone once profiles have one; until then, the site's.
-    zone = timezone.get_current_timezone()
+    # Times in the zone the learner chose for their plan; the site's until they chose one.
+    profile = profile_get_or_create(user=request.user)
+    zone = profile.zone if profile.onboarded_at else timezone.get_current_timezone()
     if fmt == "json":
         body = learner_export_json(user=request.user, zone=zone)
         content_type = "application/json; charset=utf-8"
