@@ -69,3 +69,33 @@ def test_no_name_is_made_of_a_username_suffix(seeded):
     for name in display_names().values():
         assert not re.search(r"Learner\s*-", name), name
         assert "-" not in name, name
+
+
+@pytest.fixture
+def demo_seeded(ml_guide, monkeypatch):
+    monkeypatch.setattr(demo, "_refresh_statistics", lambda: None)
+    return seed(plan=demo.DEMO, guide=ml_guide)
+
+
+def test_every_demo_review_is_a_conversation_the_people_in_it_see(demo_seeded):
+    """Reviews are messages of their milestone's thread, as the services write them, so a
+    demo mentor sees what waits for them and a demo learner the verdicts."""
+    from tracker.models import Message, MessageKind, ReviewRequest, Thread  # noqa: PLC0415
+
+    assert ReviewRequest.objects.filter(status="waiting").exists()
+    for review in ReviewRequest.objects.select_related("progress"):
+        thread = Thread.objects.get(
+            learner_id=review.progress.learner_id, milestone_id=review.progress.milestone_id
+        )
+        kinds = list(thread.messages.values_list("kind", flat=True))
+        assert MessageKind.REVIEW_REQUEST in kinds
+        latest = thread.messages.order_by("-created_at", "-id").first()
+        assert (thread.last_kind, thread.last_author_id) == (latest.kind, latest.author_id)
+    assert Message.objects.filter(kind=MessageKind.QUESTION).exists()
+    decided = ReviewRequest.objects.filter(status__in=["approved", "changes_requested"]).first()
+    told = decided.progress.learner
+    assert Thread.objects.waiting_counts(told)[0] >= 1  # the verdict, not read yet
+    mentor = User.objects.get(username="demo-mentor")
+    waiting = ReviewRequest.objects.filter(status="waiting", mentorship__mentor=mentor).count()
+    assert waiting >= 1
+    assert Thread.objects.waiting_counts(mentor)[1] >= waiting

@@ -21,6 +21,8 @@ from tracker.models import (
     Guide,
     Mentorship,
     MentorshipStatus,
+    Message,
+    MessageKind,
     Milestone,
     Profile,
     Progress,
@@ -28,6 +30,7 @@ from tracker.models import (
     ProgressStatus,
     ReviewRequest,
     ReviewStatus,
+    Thread,
 )
 
 User = get_user_model()
@@ -272,7 +275,91 @@ def _mentor_with_mentees(*, plan, mentor, users, now, rng) -> int:
             verified.append(progress)
     ReviewRequest.objects.bulk_create(reviews)
     Progress.objects.bulk_update(verified, ["verified_at", "verified_by"])
+    _threads_of_reviews(reviews)
+    _question_answered(mentor=mentor, mentees=mentees, now=now)
     return len(reviews)
+
+
+def _threads_of_reviews(reviews: list[ReviewRequest]) -> None:
+    """Each review's request and verdict as messages of its milestone's thread, as the
+    services write them (tracker.services.threads): one thread per learner and milestone,
+    however many of their mentors were asked."""
+    written: dict[tuple[int, int], list[Message]] = {}
+    for review in reviews:
+        key = (review.progress.learner_id, review.progress.milestone_id)
+        messages = written.setdefault(key, [])
+        messages.append(
+            Message(
+                author_id=review.progress.learner_id,
+                kind=MessageKind.REVIEW_REQUEST,
+                body=review.message,
+                created_at=review.requested_at,
+            )
+        )
+        if review.status in {ReviewStatus.APPROVED, ReviewStatus.CHANGES_REQUESTED}:
+            messages.append(
+                Message(
+                    author_id=review.mentorship.mentor_id,
+                    kind=review.status,
+                    body=review.comment,
+                    created_at=review.decided_at,
+                )
+            )
+    threads = []
+    for (learner_id, milestone_id), messages in written.items():
+        messages.sort(key=lambda message: message.created_at)
+        threads.append(
+            Thread(
+                learner_id=learner_id,
+                milestone_id=milestone_id,
+                created_at=messages[0].created_at,
+                last_message_at=messages[-1].created_at,
+                last_author_id=messages[-1].author_id,
+                last_kind=messages[-1].kind,
+            )
+        )
+    for thread, messages in zip(Thread.objects.bulk_create(threads), written.values(), strict=True):
+        for message in messages:
+            message.thread = thread
+    Message.objects.bulk_create(
+        [message for messages in written.values() for message in messages], batch_size=CHUNK
+    )
+
+
+def _question_answered(*, mentor, mentees, now) -> None:
+    """A question asked before a milestone is done, and the mentor's reply."""
+    progress = (
+        Progress.objects.filter(learner__in=mentees, status=IP).order_by("learner_id", "pk").first()
+    )
+    if progress is None:
+        return
+    asked, answered = now - datetime.timedelta(days=2), now - datetime.timedelta(days=1)
+    thread = Thread.objects.create(
+        learner_id=progress.learner_id,
+        milestone_id=progress.milestone_id,
+        created_at=asked,
+        last_message_at=answered,
+        last_author=mentor,
+        last_kind=MessageKind.REPLY,
+    )
+    Message.objects.bulk_create(
+        [
+            Message(
+                thread=thread,
+                author_id=progress.learner_id,
+                kind=MessageKind.QUESTION,
+                body="How deep should I go here before moving on? The exercises take me a while.",
+                created_at=asked,
+            ),
+            Message(
+                thread=thread,
+                author=mentor,
+                kind=MessageKind.REPLY,
+                body="Far enough to explain each step in your own words. Speed comes later.",
+                created_at=answered,
+            ),
+        ]
+    )
 
 
 @transaction.atomic
@@ -292,7 +379,7 @@ def _bench_mentor(*, plan, size, users, password, now) -> None:
     for progress in Progress.objects.filter(learner__in=mentees[::3], status=DONE).order_by("pk"):
         first_done.setdefault(progress.learner_id, progress)
     by_mentee = {m.mentee_id: m for m in mentorships}
-    ReviewRequest.objects.bulk_create(
+    reviews = ReviewRequest.objects.bulk_create(
         ReviewRequest(
             progress=progress,
             mentorship=by_mentee[learner_id],
@@ -300,6 +387,7 @@ def _bench_mentor(*, plan, size, users, password, now) -> None:
         )
         for learner_id, progress in first_done.items()
     )
+    _threads_of_reviews(reviews)
 
 
 def _set_last_active(*, prefix: str) -> None:
