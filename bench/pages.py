@@ -39,6 +39,8 @@ PAGES = [
     ("mentee page", "MENTEE", "bench-mentor-100"),
     ("milestone (learner)", "MILESTONE", "learner"),
     ("map (learner)", "/guides/ml-engineer/map/", "learner"),
+    ("thread (mentor)", "THREAD", "bench-mentor-100"),
+    ("calendar feed", "CALENDAR", None),
     ("admin progress changelist", "/admin/tracker/progress/", "admin"),
 ]
 # (cycle, how the learner writes, the page timed after it or None for the write itself,
@@ -179,7 +181,8 @@ def worker(database_url: str, size: str, requests: int) -> dict:
     from django.db import connection
     from django.test import Client
 
-    from tracker.models import Mentorship, Milestone, Progress, ProgressEvent
+    from tracker.models import Mentorship, Milestone, Progress, ProgressEvent, Thread
+    from tracker.services.reminders import mail_preferences_get_or_create
 
     call_command("collectstatic", interactive=False, verbosity=0)
     people = get_user_model().objects
@@ -199,9 +202,14 @@ def worker(database_url: str, size: str, requests: int) -> dict:
             Mentorship.objects.filter(mentor=users[username]).select_related("mentee").first()
         ).mentee
     milestone = Milestone.objects.filter(guide__slug="ml-engineer", archived=False).first()
+    mentees_100 = Mentorship.objects.filter(mentor=users["bench-mentor-100"], status="active")
+    thread = Thread.objects.filter(learner__in=mentees_100.values("mentee")).first()
+    calendar = mail_preferences_get_or_create(user=users["learner"]).calendar_token
     placeholders = {
         "MENTEE": f"/mentoring/mentees/{writers['bench-mentor-100'].username}/",
         "MILESTONE": milestone.get_absolute_url(),
+        "THREAD": f"/mentoring/threads/{thread.pk}/",
+        "CALENDAR": f"/calendar/{calendar}.ics",
     }
     status_url = f"{milestone.get_absolute_url()}status/"
 

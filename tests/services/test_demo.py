@@ -99,3 +99,27 @@ def test_every_demo_review_is_a_conversation_the_people_in_it_see(demo_seeded):
     waiting = ReviewRequest.objects.filter(status="waiting", mentorship__mentor=mentor).count()
     assert waiting >= 1
     assert Thread.objects.waiting_counts(mentor)[1] >= waiting
+
+
+def test_a_learner_two_demo_mentors_were_asked_by_has_one_thread_for_it(ml_guide, monkeypatch):
+    """The benchmark's extra mentors share mentees with the demo mentor: their requests
+    join the thread already there (one per learner and milestone, as the database says)."""
+    from tracker.models import ReviewRequest, Thread  # noqa: PLC0415
+
+    monkeypatch.setattr(demo, "_refresh_statistics", lambda: None)
+    overlapping = Plan(
+        learners=12,
+        progress_per_learner=20,
+        events_per_learner=40,
+        mentees=6,
+        prefix="demo",
+        extra_mentors=(12,),
+    )
+    seed(plan=overlapping, guide=ml_guide)
+
+    asked = ReviewRequest.objects.values_list("progress__learner", "progress__milestone")
+    assert len(set(asked)) < len(asked)  # some learner asked two mentors about one milestone
+    for learner_id, milestone_id in set(asked):
+        thread = Thread.objects.get(learner_id=learner_id, milestone_id=milestone_id)
+        requests = thread.messages.filter(kind="review_request").count()
+        assert requests == list(asked).count((learner_id, milestone_id))

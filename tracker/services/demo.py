@@ -305,24 +305,36 @@ def _threads_of_reviews(reviews: list[ReviewRequest]) -> None:
                     created_at=review.decided_at,
                 )
             )
-    threads = []
-    for (learner_id, milestone_id), messages in written.items():
-        messages.sort(key=lambda message: message.created_at)
-        threads.append(
-            Thread(
-                learner_id=learner_id,
-                milestone_id=milestone_id,
-                created_at=messages[0].created_at,
-                last_message_at=messages[-1].created_at,
-                last_author_id=messages[-1].author_id,
-                last_kind=messages[-1].kind,
-            )
+    existing = {
+        (thread.learner_id, thread.milestone_id): thread
+        for thread in Thread.objects.filter(
+            learner_id__in={learner_id for learner_id, _ in written},
+            milestone_id__in={milestone_id for _, milestone_id in written},
         )
-    for thread, messages in zip(Thread.objects.bulk_create(threads), written.values(), strict=True):
+    }
+    new, changed = [], []
+    for key, messages in written.items():
+        thread = existing.get(key)
+        if thread is not None:
+            messages.extend(thread.messages.all())  # rare: two mentors asked
+        messages.sort(key=lambda message: message.created_at)
+        if thread is None:
+            learner_id, milestone_id = key
+            thread = Thread(
+                learner_id=learner_id, milestone_id=milestone_id, created_at=messages[0].created_at
+            )
+            new.append(thread)
+        else:
+            changed.append(thread)
+        thread.last_message_at = messages[-1].created_at
+        thread.last_author_id = messages[-1].author_id
+        thread.last_kind = messages[-1].kind
         for message in messages:
             message.thread = thread
+    Thread.objects.bulk_create(new)
+    Thread.objects.bulk_update(changed, ["last_message_at", "last_author_id", "last_kind"])
     Message.objects.bulk_create(
-        [message for messages in written.values() for message in messages], batch_size=CHUNK
+        [m for messages in written.values() for m in messages if m.pk is None], batch_size=CHUNK
     )
 
 
