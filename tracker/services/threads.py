@@ -30,7 +30,7 @@ from tracker.models import (
     ThreadRead,
     display_name,
 )
-from tracker.services.notifications import notification_record
+from tracker.services import notifications
 
 User = get_user_model()
 
@@ -204,7 +204,7 @@ def new_messages_mail_record(*, person_id: int) -> Notification | None:
                 "path": path,
             }
         )
-    return notification_record(
+    return notifications.notification_record(
         key=f"new-messages:{person_id}:{last_id}",
         recipient=profile.user.email,
         template="new_messages",
