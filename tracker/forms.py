@@ -217,13 +217,8 @@ class ReviewDecisionForm(forms.Form):
 
 class PlanForm(forms.ModelForm):
     """The plan questions asked right after sign-up and kept in settings: the pace, the
-    stage aimed for and by when, the time zone, and the foundations already known.
-
-    Part B of issue 11 adds the digest opt-in fields here (see ``DIGEST_OPT_IN``)."""
-
-    # The digest's opt-in fields go here (issue 11, part B); the templates render them
-    # from includes/_digest_opt_in.html.
-    DIGEST_OPT_IN: tuple[str, ...] = ()
+    stage aimed for and by when, the time zone, and the foundations already known. (The
+    digest's yes or no beside it in onboarding is ``DigestChoiceForm``.)"""
 
     time_zone = forms.ChoiceField(
         label=_("Your time zone"),

@@ -124,7 +124,7 @@ class ProgressEvent(models.Model):
 
 class PlanSnapshot(models.Model):
     """The guide's active milestones as a learner's dashboard last showed them, to tell
-    them what an editor added or archived since (issue 11): never a silent change."""
+    them what an editor added or archived since: never a silent change."""
 
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_snapshots"

@@ -30,22 +30,18 @@ def profile_plan_set(  # noqa: PLR0913 (each answer of the plan form, keyword-on
     time_zone: str,
     offered: Iterable[Milestone] = (),
     known_ids: Iterable[int] = (),
-    extra: dict | None = None,
 ) -> Profile:
     """Save the learner's answers. Of the milestones ``offered`` (the foundations listed),
     those in ``known_ids`` become "Already know it" unless finished already, and those
-    unticked that were "Already know it" go back to not started; done work is never touched.
-    ``extra`` holds further profile fields a form adds (the digest opt-in)."""
+    unticked that were "Already know it" go back to not started; done work is never touched."""
     profile = Profile.objects.select_for_update().get(user=user)
     profile.hours_per_week = hours_per_week
     profile.target_stage = target_stage
     profile.target_date = target_date
     profile.time_zone = time_zone
     profile.onboarded_at = profile.onboarded_at or timezone.now()
-    for name, value in (extra or {}).items():
-        setattr(profile, name, value)
     profile.full_clean(exclude=["user", "current_guide"])
-    profile.save(update_fields=[*PLAN_FIELDS, *(extra or {})])
+    profile.save(update_fields=PLAN_FIELDS)
 
     offered = list(offered)
     known = set(known_ids)

@@ -310,7 +310,6 @@ def onboarding(request):
                 time_zone=form.cleaned_data["time_zone"],
                 offered=page["foundations"],
                 known_ids=form.known_ids() if "known" in form.fields else (),
-                extra={name: form.cleaned_data[name] for name in form.DIGEST_OPT_IN},
             )
             if digest_form.cleaned_data["weekly_digest"] is not None:
                 weekly_digest_choose(
