@@ -65,3 +65,14 @@ def check(name: str, value: str, message: str) -> None:
     once the limit is exceeded."""
     if not hit(name, value):
         raise LimitReached(message.format(period=hours(allowance(name)[1])))
+
+
+def check_sign_up(request) -> None:
+    """Count one sign-up from the client's network (the sign-up page and an invitation's
+    sign-up alike), with the message a person reads when it is one too many."""
+    check(
+        "sign_up_per_client",
+        client_ip(request),
+        "Too many accounts were created from your network in the last {period}. "
+        "Please try again later.",
+    )

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.views.decorators.debug import sensitive_post_parameters
 
 from tracker.forms import SignUpForm
-from tracker.limits import LimitReached, check, client_ip
+from tracker.limits import LimitReached, check, check_sign_up, client_ip
 from tracker.selectors.mentoring import has_active_mentees
 from tracker.services.accounts import password_reset_request, user_sign_up
 
@@ -23,12 +23,7 @@ def signup(request):
     status = HTTPStatus.BAD_REQUEST if form.is_bound else HTTPStatus.OK
     if request.method == "POST" and form.is_valid():
         try:
-            check(
-                "sign_up_per_client",
-                client_ip(request),
-                "Too many accounts were created from your network in the last {period}. "
-                "Please try again later.",
-            )
+            check_sign_up(request)
         except LimitReached as limit:
             form.add_error(None, str(limit))
             status = HTTPStatus.TOO_MANY_REQUESTS

@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from tracker.forms import SignUpForm
-from tracker.limits import LimitReached, check, client_ip
+from tracker.limits import LimitReached, check_sign_up
 from tracker.models import MentorshipStatus, display_name
 from tracker.rules.invitation_links import LinkExpired, LinkInvalid, max_age, read_token
 from tracker.selectors.invitations import invitation_get
@@ -152,12 +152,7 @@ def _sign_up_and_accept(request, mentorship, context):
     status = HTTPStatus.BAD_REQUEST
     if form.is_valid():
         try:
-            check(
-                "sign_up_per_client",
-                client_ip(request),
-                "Too many accounts were created from your network in the last {period}. "
-                "Please try again later.",
-            )
+            check_sign_up(request)
             user, _ = invitation_accept_with_sign_up(
                 mentorship_id=mentorship.pk,
                 username=form.cleaned_data["username"],
