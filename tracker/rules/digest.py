@@ -9,6 +9,7 @@ that was down for a few hours still sends it, and a later run the same week neve
 import datetime
 from dataclasses import dataclass
 
+from tracker.rules.charts import week_start
 from tracker.rules.projection import MilestoneDate, Projection
 
 NEXT_UP_MAX = 5
@@ -48,7 +49,7 @@ def reminder_due(
 
 def last_week(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     """The Monday that started last week and the Monday that starts this one."""
-    this_monday = today - datetime.timedelta(days=today.weekday())
+    this_monday = week_start(today)
     return this_monday - datetime.timedelta(weeks=1), this_monday
 
 

@@ -50,11 +50,8 @@ from tracker.services.reminders import (
     weekly_digest_choose,
 )
 from tracker.services.threads import ThreadError, message_post
+from tracker.views import is_htmx
 from tracker.views.public import milestone_context
-
-
-def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _back(request, fallback: str) -> HttpResponseRedirect:

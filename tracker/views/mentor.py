@@ -42,6 +42,7 @@ from tracker.services.mentoring import (
     thread_verdict,
 )
 from tracker.services.threads import ThreadError, message_post, thread_mark_read
+from tracker.views import is_htmx
 
 MENTORING = "tracker/mentor/mentoring.html"
 
@@ -254,14 +255,13 @@ def thread(request, thread_id: int):
                 )
         except (ThreadError, MentoringError) as error:
             form.add_error("body", str(error))
-    htmx = request.headers.get("HX-Request") == "true"
     if form.is_valid():
-        if htmx:
+        if is_htmx(request):
             return render(request, f"{THREAD}#thread_card", _thread_context(request, thread))
         done = "message" if form.cleaned_data["action"] == "message" else "verdict"
         messages.success(request, "Your reply is sent." if done == "message" else VERDICT_SAVED)
         return redirect("tracker:thread", thread_id=thread.pk)
     context = _thread_context(request, thread, message_form=form)
-    if htmx:
+    if is_htmx(request):
         return render(request, f"{THREAD}#thread_card", context)
     return render(request, THREAD, context, status=HTTPStatus.BAD_REQUEST)
