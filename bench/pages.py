@@ -22,9 +22,11 @@ import time
 from functools import partial
 from http import HTTPStatus
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "reports" / "bench.json"
+FORM = "application/x-www-form-urlencoded"
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 
 # (page, url or special, user): the pages the benchmark must cover.
@@ -239,7 +241,7 @@ def worker(database_url: str, size: str, requests: int) -> dict:
             statuses = iter(STATUS_ROTATION * (requests + 20))
             url = placeholders.get(path, path) if path else None
             results[name] = measure_cycle(
-                write=partial(change_status, writer, status_url, view, statuses),
+                write=partial(change_status, writer, status_url, view, statuses, path is None),
                 page=partial(reader.get, url) if url else None,
                 url=url or status_url,
                 timer=timer,
@@ -270,14 +272,19 @@ def measure_cycle(*, write, page, url: str, timer: Timer) -> dict:
     return timer.measure(cycle, queries, url)
 
 
-def change_status(client, status_url: str, view: str, statuses) -> None:
+def change_status(client, status_url: str, view: str, statuses, message_read=False) -> None:
     """One status change as the page ``view`` sends it: a plain form post (answered by a
-    redirect) or an htmx post (answered by that page's fragment)."""
+    redirect) or an htmx post (answered by that page's fragment). With ``message_read``,
+    the message the redirect leads to is dropped, as the page a browser follows it to
+    would show it: else every write would carry all those before it in its cookie."""
     htmx = {} if view == "plain" else {"HTTP_HX_REQUEST": "true"}
     data = {"status": next(statuses), "view": view, "next": "/dashboard/"}
-    response = client.post(status_url, data, **htmx)
+    # As a browser (and htmx) sends a form: urlencoded, not the test client's multipart.
+    response = client.post(status_url, urlencode(data), FORM, **htmx)
     expected = HTTPStatus.FOUND if view == "plain" else HTTPStatus.OK
     assert response.status_code == expected, (status_url, view, response.status_code)
+    if message_read:
+        client.cookies.pop("messages", None)
 
 
 def database_url(vendor: str, size: str) -> str:

@@ -82,3 +82,18 @@ def test_the_filters_address_is_where_a_form_without_javascript_returns(client, 
     html = client.get(guide.get_absolute_url() + "?status=not_started").content.decode()
 
     assert f'value="{guide.get_absolute_url()}?status=not_started#m-{milestone.slug}"' in html
+
+
+def test_a_pillar_shows_the_status_just_set_in_every_filtered_view(client, guide, learner):
+    """Each pillar is kept in the page cache for the statuses it shows: the page right
+    after a change, filtered or not, shows the change."""
+    client.force_login(learner)
+    milestone = guide.milestones.order_by("pk").first()
+    done_only = guide.get_absolute_url() + "?status=done"
+    assert f'id="m-{milestone.slug}"' not in client.get(done_only).content.decode()
+    client.get(guide.get_absolute_url())
+
+    client.post(status_url(milestone), {"status": "done"})
+
+    assert "Done" in item(client.get(guide.get_absolute_url()).content.decode(), milestone.slug)
+    assert "Done" in item(client.get(done_only).content.decode(), milestone.slug)

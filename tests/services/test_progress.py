@@ -3,6 +3,7 @@ history and timestamps, and what leaving "done" withdraws."""
 
 import itertools
 import threading
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -10,13 +11,18 @@ from django.utils import timezone
 
 from tracker.models import (
     Milestone,
+    Profile,
     Progress,
     ProgressEvent,
     ProgressStatus,
     ReviewRequest,
     ReviewStatus,
 )
-from tracker.services.progress import progress_set_status, progress_update_notes
+from tracker.services.progress import (
+    ACTIVITY_PRECISION,
+    progress_set_status,
+    progress_update_notes,
+)
 
 DONE = ProgressStatus.DONE
 IN_PROGRESS = ProgressStatus.IN_PROGRESS
@@ -136,11 +142,29 @@ def test_status_changes_and_notes_mark_the_learner_active(learner, milestones):
     ticked = learner.profile.last_active_at
     assert ticked >= before
 
+    earlier = ticked - ACTIVITY_PRECISION * 2
+    Profile.objects.filter(user=learner).update(last_active_at=earlier)
+    learner.profile.refresh_from_db()
     progress_update_notes(
         learner=learner, milestone=milestones[1], note="Read ch. 1", evidence_url=""
     )
     learner.profile.refresh_from_db()
-    assert learner.profile.last_active_at > ticked
+    assert learner.profile.last_active_at >= ticked
+
+
+def test_a_run_of_clicks_records_the_activity_once_a_minute(learner, milestones):
+    progress_set_status(learner=learner, milestone=milestones[0], status="in_progress")
+    learner.profile.refresh_from_db()
+    ticked = learner.profile.last_active_at
+    progress_set_status(learner=learner, milestone=milestones[0], status="done")
+    learner.profile.refresh_from_db()
+    assert learner.profile.last_active_at == ticked
+
+    later = ticked + ACTIVITY_PRECISION * 2
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        progress_set_status(learner=learner, milestone=milestones[0], status="in_progress")
+    learner.profile.refresh_from_db()
+    assert learner.profile.last_active_at == later
 
 
 # --- two requests at once ----------------------------------------------------------------

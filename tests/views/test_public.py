@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from tracker.models import Level, Milestone
+from tracker.models import Guide, Level, Milestone, Progress
 
 EN_DASH = "\N{EN DASH}"  # between the two figures of a range
 
@@ -189,6 +189,23 @@ def test_an_unpublished_guide_is_not_found(client, make_guide):
 
     assert client.get("/guides/draft/").status_code == HTTPStatus.NOT_FOUND
     assert client.get("/guides/draft/milestone-0/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_learners_chosen_guide_once_unpublished_is_not_found_to_them(client, learner, make_guide):
+    """The guide the learner chose comes with their session (tracker.auth): it must not
+    stand in for the database's word that it is published."""
+    guide = make_guide(slug="chosen")
+    learner.profile.current_guide = guide
+    learner.profile.save()
+    client.force_login(learner)
+    assert client.get("/guides/chosen/").status_code == HTTPStatus.OK
+
+    Guide.objects.filter(pk=guide.pk).update(published=False)
+
+    assert client.get("/guides/chosen/").status_code == HTTPStatus.NOT_FOUND
+    response = client.post("/guides/chosen/milestone-0/status/", {"status": "done"})
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert not Progress.objects.filter(learner=learner).exists()
 
 
 def test_unknown_guides_and_milestones_are_not_found(client, ml_guide, make_guide):

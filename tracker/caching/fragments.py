@@ -1,11 +1,13 @@
-"""Pieces of a page that it repeats many times (one per milestone), kept in each process.
+"""Pieces of markup that many pages repeat, kept in each process.
 
 A page of fifty milestones spends most of its time rendering the same markup again: one
 item per milestone, which differs between learners only by what the key names (the
-milestone's status, its verification, the page's address). The template names the key
-(``{% kept %}`` in ``templatetags/tracker_tags.py``); the guide's ``content_version`` is
-always part of it, so a kept piece is never stale, and nothing is ever deleted: a full
-store is emptied and fills again.
+milestone's status, its verification, the page's address); every page repeats its header
+and footer. The template names the key (``{% kept %}`` in
+``templatetags/tracker_tags.py``): everything the piece shows that can change, the guide's
+``content_version`` for a piece of a guide, so a kept piece is never stale, and nothing is
+ever deleted: a full store is emptied and fills again. A piece of one person's page goes
+to the shared cache instead (``{% cached %}``, ``pages.part``), not into every process.
 
 Forms in a kept piece are rendered with this process's placeholder for the CSRF token,
 which each use replaces with the token of the page around it.

@@ -47,6 +47,12 @@ def _cached_page(request, cache_key: str, render: Callable[[str], str]) -> SafeS
     return _cached_html(request, page_key, render)
 
 
+def part(request, parts: tuple, render: Callable[[str], str], csrf_token=None) -> SafeString:
+    """A part of a page for one person, cached under ``parts`` (``{% cached %}``): with
+    the request's CSRF token, or ``csrf_token`` (a page's placeholder, or the token)."""
+    return _cached_html(request, keys.key("part", *parts), render, csrf_token and str(csrf_token))
+
+
 def nav_attention(request) -> tuple[int, int]:
     """How many conversations wait for the user, as a learner and as a mentor: every
     page's header shows it, so it is part of every whole page's key. Cached until the

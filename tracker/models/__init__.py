@@ -1,7 +1,7 @@
 """CareerPath's data: a guide's content (edited by admins), then each person's profile,
 progress and mentorships. Modules by domain; everything is importable from here."""
 
-from tracker.models.accounts import Profile, display_name
+from tracker.models.accounts import Profile, display_name, profile_if_loaded
 from tracker.models.base import GuidePart, VersionedModel
 from tracker.models.content import (
     LEVEL_RANK,
@@ -95,4 +95,5 @@ __all__ = [
     "display_name",
     "http_url_validator",
     "is_finished",
+    "profile_if_loaded",
 ]

@@ -177,3 +177,12 @@ def display_name(user) -> str:
     their username when they have none (or no profile yet)."""
     profile = getattr(user, "profile", None)
     return str(profile) if profile is not None else user.get_username()
+
+
+def profile_if_loaded(user) -> Profile | None:
+    """The person's profile when it already came with them (``tracker.auth`` loads it
+    with the session's user), else None: never a query."""
+    relation = Profile.user.field.remote_field  # the user's side: ``user.profile``
+    if user is None or not user.is_authenticated or not relation.is_cached(user):
+        return None
+    return relation.get_cached_value(user)

@@ -63,6 +63,16 @@ class ShownPillar:
     def hours(self) -> int:
         return sum(level.hours for level in self.levels)
 
+    @property
+    def state(self) -> tuple:
+        """What the pillar shows of the learner: each listed milestone's status and
+        verification (a cached pillar's key, with the guide's content version)."""
+        return tuple(
+            (m.pk, m.mine.status, m.mine.verified_at) if m.mine else (m.pk,)
+            for level in self.levels
+            for m in level.milestones
+        )
+
 
 def pillars_filter(
     pillars: Sequence, statuses: Mapping[int, str], chosen: GuideFilter

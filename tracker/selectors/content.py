@@ -13,10 +13,12 @@ from tracker.models import (
     Level,
     Milestone,
     Pillar,
+    Profile,
     Progress,
     ProgressEvent,
     Resource,
     SalaryBand,
+    profile_if_loaded,
 )
 from tracker.rules.stages import Tally, figure_sources, tally
 
@@ -161,11 +163,26 @@ def guide_plan_build(*, guide: Guide) -> GuidePlan:
     return GuidePlan(guide, ordered, milestones, {m.slug: m for m in milestones})
 
 
-def guide_get_published(slug: str) -> Guide:
+def guide_get_published(slug: str, *, viewer=None) -> Guide:
+    """The published guide of this slug, or a 404. The guide a logged-in ``viewer`` has
+    chosen came with their session's user (``tracker.auth``): when it is this one, it is
+    taken from there instead of asked for again."""
+    chosen = chosen_guide_of(viewer)
+    if chosen is not None and chosen.slug == slug and chosen.published:
+        return chosen
     guide = guide_list_published().filter(slug=slug).first()
     if guide is None:
         raise Http404("No such guide.")
     return guide
+
+
+def chosen_guide_of(viewer) -> Guide | None:
+    """The viewer's chosen guide if it is already loaded with them: never a query."""
+    profile = profile_if_loaded(viewer)
+    chosen = Profile.current_guide.field
+    if profile is None or not chosen.is_cached(profile):
+        return None
+    return chosen.get_cached_value(profile)
 
 
 def guide_extras_get(*, guide: Guide) -> dict:
@@ -204,14 +221,11 @@ def milestone_get_detail(*, guide: Guide, slug: str) -> Milestone:
     return milestone
 
 
-def milestone_get_for_change(*, guide_slug: str, slug: str) -> Milestone:
-    """The milestone a learner's write is about, with its guide, in one query: a write
-    needs neither its resources nor its prerequisites (``milestone_get_detail``)."""
-    milestone = (
-        Milestone.objects.select_related("guide")
-        .filter(guide__slug=guide_slug, guide__published=True, slug=slug, archived=False)
-        .first()
-    )
+def milestone_get_for_change(*, guide: Guide, slug: str) -> Milestone:
+    """The active milestone a learner's write is about, from the guide's plan kept in
+    the process (``guide_content_get``): no query. The milestone is shared by the whole
+    process: nothing may be written onto it."""
+    milestone = guide_content_get(guide=guide)[0].by_slug.get(slug)
     if milestone is None:
         raise Http404("No such milestone.")
     return milestone

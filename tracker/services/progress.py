@@ -4,6 +4,8 @@ Each service is one transaction that locks the row it changes, so two requests a
 once can never create two rows for one milestone or a history that disagrees with the row.
 """
 
+import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +18,7 @@ from tracker.models import (
     ProgressStatus,
     ReviewStatus,
     is_finished,
+    profile_if_loaded,
 )
 
 
@@ -74,12 +77,32 @@ def progress_set_status(
     # The fields' own checks; the table's constraints are the database's to enforce, and
     # checking each here first costs a query and a savepoint.
     progress.full_clean(exclude=["learner", "milestone"], validate_constraints=False)
-    progress.save()
+    progress.save(
+        update_fields=[
+            "status",
+            "started_at",
+            "completed_at",
+            "verified_at",
+            "verified_by",
+            "updated_at",
+        ]
+    )
     _mark_active(learner=learner, moment=now)
     return progress
 
 
+# How exactly "last active" is kept: mentors see it in days, reminders count it in weeks.
+ACTIVITY_PRECISION = datetime.timedelta(minutes=1)
+
+
 def _mark_active(*, learner: AbstractBaseUser, moment) -> None:
+    """Record that the learner was active at ``moment``. Their profile comes with the
+    session's user (``tracker.auth``): when it was recorded less than
+    ``ACTIVITY_PRECISION`` before, as on every click of a run of them, nothing is written."""
+    profile = profile_if_loaded(learner)
+    known = profile.last_active_at if profile is not None else None
+    if known is not None and moment - ACTIVITY_PRECISION < known <= moment:
+        return
     Profile.objects.filter(user=learner).update(last_active_at=moment)
 
 

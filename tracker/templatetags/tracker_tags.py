@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, urlize
 from django.utils.safestring import mark_safe
 
-from tracker.caching import fragments
+from tracker.caching import fragments, pages
 from tracker.models import display_name, is_finished
 from tracker.rules import advice_text
 
@@ -225,3 +225,28 @@ class KeptNode(template.Node):
                 return self.nodelist.render(context)
 
         return fragments.fragment(key, render, context.get("csrf_token"))
+
+
+@register.tag("cached")
+def cached(parser, token):
+    """``{% cached "name" part… %}…{% endcached %}``: the enclosed markup kept in the
+    page cache (``tracker.caching.pages.part``), shared by every process, for each value
+    of its parts: for markup of one person, which ``{% kept %}`` would hold in every
+    process. The parts must name everything the markup shows that can differ."""
+    parts = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    if not parts:
+        raise template.TemplateSyntaxError("{% cached %} needs a name and the parts of its key.")
+    nodelist = parser.parse(("endcached",))
+    parser.delete_first_token()
+    return CachedNode(nodelist, parts)
+
+
+class CachedNode(KeptNode):
+    def render(self, context):
+        parts = tuple(part.resolve(context) for part in self.parts)
+
+        def render(csrf_placeholder: str) -> str:
+            with context.push(csrf_token=csrf_placeholder):
+                return self.nodelist.render(context)
+
+        return pages.part(context.get("request"), parts, render, context.get("csrf_token"))

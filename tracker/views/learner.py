@@ -87,8 +87,8 @@ def _render_in_place(request, view_name: str, guide, milestone) -> HttpResponse:
 @login_required
 @require_POST
 def progress_status(request, guide_slug: str, milestone_slug: str):
-    milestone = milestone_get_for_change(guide_slug=guide_slug, slug=milestone_slug)
-    guide = milestone.guide
+    guide = guide_get_published(guide_slug, viewer=request.user)
+    milestone = milestone_get_for_change(guide=guide, slug=milestone_slug)
     form = StatusForm(request.POST)
     if not form.is_valid():
         message = form.errors["status"][0]

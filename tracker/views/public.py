@@ -40,7 +40,7 @@ def guides(request):
 
 @require_safe
 def guide(request, guide_slug: str):
-    guide = guide_get_published(guide_slug)
+    guide = guide_get_published(guide_slug, viewer=request.user)
     context = guide_page_get(guide=guide, learner=request.user)
     context.update(
         guide_listing(
