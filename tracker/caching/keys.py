@@ -6,8 +6,10 @@ import datetime
 import hashlib
 
 from django.db import connection
+from django.utils import timezone
 
-from tracker.models import Guide, Mentorship, MentorshipStatus
+from tracker.models import Guide, Mentorship, MentorshipStatus, Thread
+from tracker.selectors.threads import overdue_after
 
 
 def key(kind: str, *parts) -> str:
@@ -29,6 +31,23 @@ def dashboard_key(*, profile, guide, today: datetime.date) -> str:
     )
 
 
+# Every guide summed up as in ``mentoring_versions``: which guides there are, which are
+# published, and their content versions, as one string.
+GUIDES_VERSIONS = f"""
+    SELECT COUNT(*) || '/' || COALESCE(SUM(id), 0) || '/'
+           || COALESCE(SUM(CASE WHEN published THEN 1 ELSE 0 END), 0) || '/'
+           || COALESCE(SUM(content_version), 0)
+    FROM {Guide._meta.db_table}
+"""
+
+
+def guides_versions() -> str:
+    """What changes with any guide's content or publication (``GUIDES_VERSIONS``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(GUIDES_VERSIONS)
+        return cursor.fetchone()[0]
+
+
 def mentoring_versions(*, user) -> tuple:
     """Every version the mentoring page shows, in one query that reads no more than the
     user's open mentorships (on either side) and the guides, however many mentees.
@@ -39,31 +58,75 @@ def mentoring_versions(*, user) -> tuple:
     change the count, or else the sum of ids (a new row's id is higher than any before
     it); the same rows with any version bumped raise the sum of versions; a mentorship
     only ever goes from pending to active; a guide's own save bumps its version, so
-    publishing one while unpublishing another still changes the sum. Plain SQL: Django's
-    ``aggregate()`` costs more than the query itself, on a page read on every visit.
+    publishing one while unpublishing another still changes the sum. Last, how many of
+    the mentees' conversations waiting for the user have turned overdue by now: time
+    alone changes that, with no write. Plain SQL: Django's ``aggregate()`` costs more
+    than the query itself, on a page read on every visit.
     """
-    mentorship, guide = Mentorship._meta.db_table, Guide._meta.db_table
+    mentorship, thread = Mentorship._meta.db_table, Thread._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT COUNT(*), SUM(id), SUM(CASE WHEN status = %s THEN 1 ELSE 0 END),
-                   SUM(data_version),
-                   (SELECT COUNT(*) FROM {guide}),
-                   (SELECT SUM(id) FROM {guide}),
-                   (SELECT SUM(CASE WHEN published THEN 1 ELSE 0 END) FROM {guide}),
-                   (SELECT SUM(content_version) FROM {guide})
+                   SUM(data_version), ({GUIDES_VERSIONS}),
+                   (SELECT COUNT(*) FROM {thread} JOIN {mentorship} AS mine
+                        ON mine.mentee_id = {thread}.learner_id
+                    WHERE mine.mentor_id = %s AND mine.status = %s
+                          AND {thread}.last_author_id = {thread}.learner_id
+                          AND {thread}.last_message_at < %s)
             FROM {mentorship}
             WHERE status IN (%s, %s) AND (mentor_id = %s OR mentee_id = %s)
             """,
             [
                 MentorshipStatus.ACTIVE,
-                MentorshipStatus.PENDING,
+                user.pk,
                 MentorshipStatus.ACTIVE,
+                timezone.now() - overdue_after(),
+                MentorshipStatus.ACTIVE,
+                MentorshipStatus.PENDING,
                 user.pk,
                 user.pk,
             ],
         )
         return tuple(cursor.fetchone())
+
+
+def mentee_versions(*, mentor, today: datetime.date) -> dict[int, str]:
+    """What the mentoring page shows of each of the mentor's active mentees
+    (``pages.mentee_parts``) is rendered for these versions, by mentorship id, in the
+    order the mentorships are listed: their ``data_version`` goes up with anything of the
+    mentee, and the guides' versions with the milestones a row counts and a review names.
+    Two queries of ids and versions only, however many mentees (plain SQL, as in
+    ``mentoring_versions``)."""
+    guides = guides_versions()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT id, data_version FROM {Mentorship._meta.db_table}
+            WHERE mentor_id = %s AND status = %s ORDER BY invited_at DESC, id DESC
+            """,
+            [mentor.pk, MentorshipStatus.ACTIVE],
+        )
+        return {pk: f"{version}:{guides}:{today}" for pk, version in cursor.fetchall()}
+
+
+def own_mentoring_key(*, user, profile, today: datetime.date) -> str:
+    """The user's own side of the mentoring page: their mentorships as mentee (each one's
+    ``data_version`` goes up with the mentor's name too), their requests
+    (``progress_version``) and conversations (``attention_version``): one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT COUNT(*), SUM(id), SUM(CASE WHEN status = %s THEN 1 ELSE 0 END),
+                   SUM(data_version)
+            FROM {Mentorship._meta.db_table}
+            WHERE status IN (%s, %s) AND mentee_id = %s
+            """,
+            [MentorshipStatus.ACTIVE, MentorshipStatus.ACTIVE, MentorshipStatus.PENDING, user.pk],
+        )
+        mentorships = tuple(cursor.fetchone())
+    versions = (profile.progress_version, profile.attention_version)
+    return key("own-mentoring", user.pk, versions, mentorships, today)
 
 
 def mentoring_key(*, user, profile, today: datetime.date) -> str:

@@ -7,6 +7,7 @@ replaces with the token of its own request. A page with a message to show once (
 redirect) is rendered afresh, never cached.
 """
 
+import dataclasses
 import secrets
 from collections.abc import Callable
 
@@ -90,6 +91,110 @@ def dashboard(
         return render_page(csrf_token, body)
 
     return _cached_page(request, body_key, render_whole)
+
+
+@dataclasses.dataclass(frozen=True)
+class MenteeParts:
+    """What the mentoring page shows of one mentee, rendered: their row with the key it
+    is sorted by, and their waiting reviews and conversations, each as (when, html) to be
+    listed among everyone's, oldest first. Until ``fresh_until`` (a conversation turns
+    overdue then), or until the mentee's data changes (``keys.mentee_versions``).
+
+    Moments are POSIX timestamps: a mentor's page reads hundreds of these from the cache,
+    and a float comes out of a pickle several times faster than a datetime."""
+
+    order: tuple
+    row: str
+    reviews: tuple[tuple[float, str], ...]
+    threads: tuple[tuple[float, str], ...]
+    fresh_until: float | None = None
+
+    def with_token(self, placeholder: str, csrf_token: str) -> "MenteeParts":
+        if not self.reviews:
+            return self
+        return dataclasses.replace(
+            self,
+            reviews=tuple(
+                (when, html.replace(placeholder, csrf_token)) for when, html in self.reviews
+            ),
+        )
+
+
+def mentee_parts(
+    request,
+    *,
+    mentor,
+    render: Callable[[list[int], str], dict[int, MenteeParts]],
+    csrf_token: str | None = None,
+) -> "MentorWork":
+    """What the mentoring page shows of each of the mentor's active mentees, most in need
+    of attention first, rendered by ``render(mentorship_ids, csrf_placeholder)`` only for
+    the mentees whose data changed since (``keys.mentee_versions``): after one mentee's
+    change, the page of a mentor of hundreds renders one row again, not all of them.
+
+    All of a mentor's are one cache entry, read and written whole: two processes writing
+    it at once may each drop the other's new parts, which are then rendered again, since
+    a part is only ever used for the versions it was rendered for."""
+    versions = keys.mentee_versions(mentor=mentor, today=timezone.localdate())
+    store_key = keys.key("mentee-parts", mentor.pk)
+    stored = cache.get(store_key) or {}
+    now = timezone.now().timestamp()
+    entries = {}
+    for mentorship_id, version in versions.items():
+        # (version, CSRF placeholder, the parts' fields): plain tuples pickle fast.
+        entry = stored.get(mentorship_id)
+        if entry is not None and entry[0] == version:
+            fresh_until = entry[-1]
+            if fresh_until is None or now < fresh_until:
+                entries[mentorship_id] = entry
+    missing = [mentorship_id for mentorship_id in versions if mentorship_id not in entries]
+    if missing:
+        placeholder = secrets.token_urlsafe(18)
+        for mentorship_id, parts in render(missing, placeholder).items():
+            entries[mentorship_id] = (
+                versions[mentorship_id],
+                placeholder,
+                *dataclasses.astuple(parts),
+            )
+        cache.set(store_key, entries, settings.PAGE_CACHE_TIMEOUT)
+    token = csrf_token or get_token(request)
+    mentees = sorted(
+        (
+            MenteeParts(*fields).with_token(placeholder, token)
+            for _, placeholder, *fields in (entries[pk] for pk in versions if pk in entries)
+        ),
+        key=lambda parts: parts.order,
+    )
+    return MentorWork(
+        mentees=[mark_safe(parts.row) for parts in mentees],
+        queue=_oldest_first(parts.reviews for parts in mentees),
+        waiting_threads=_oldest_first(parts.threads for parts in mentees),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class MentorWork:
+    """The mentor's side of the mentoring page, rendered: rows, reviews, conversations."""
+
+    mentees: list[SafeString]
+    queue: list[SafeString]
+    waiting_threads: list[SafeString]
+
+
+def _oldest_first(groups) -> list[SafeString]:
+    dated = sorted(
+        (item for group in groups for item in group), key=lambda dated_html: dated_html[0]
+    )
+    return [mark_safe(html) for _, html in dated]
+
+
+def own_mentoring(
+    request, *, profile, render: Callable[[str], str], csrf_token: str | None = None
+) -> SafeString:
+    """The user's own side of the mentoring page (their mentors, conversations and
+    requests), which their mentees' changes leave as it was."""
+    own_key = keys.own_mentoring_key(user=request.user, profile=profile, today=timezone.localdate())
+    return _cached_html(request, own_key, render, csrf_token)
 
 
 def mentoring(request, *, profile, render_page: Callable[[str], str]) -> SafeString:

@@ -4,6 +4,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from tracker.models import (
     FINISHED,
     Guide,
@@ -70,37 +72,43 @@ def mentorship_list_invitations(*, mentor) -> list[Mentorship]:
     )
 
 
-def mentor_work_get(*, mentor) -> dict:
-    """Active mentees sorted by who needs attention, and the review queue."""
-    active = list(
-        Mentorship.objects.filter(mentor=mentor, status=MentorshipStatus.ACTIVE).select_related(
-            "mentee__profile"
-        )
-    )
+def mentor_work_get(*, mentor, mentorship_ids=None) -> dict:
+    """Active mentees sorted by who needs attention, and the review queue: of every
+    active mentorship, or of those of ``mentorship_ids``."""
+    active = Mentorship.objects.filter(mentor=mentor, status=MentorshipStatus.ACTIVE)
+    if mentorship_ids is not None:
+        active = active.filter(pk__in=mentorship_ids)
+    active = list(active.select_related("mentee__profile"))
     mentee_ids = [m.mentee_id for m in active]
+    by_pk = {m.pk: m for m in active}
     queue = list(
-        ReviewRequest.objects.filter(
-            mentorship__in=[m.pk for m in active], status=ReviewStatus.WAITING
-        )
-        .select_related("progress__milestone__guide", "mentorship__mentee__profile")
+        ReviewRequest.objects.filter(mentorship__in=by_pk, status=ReviewStatus.WAITING)
+        .select_related("progress__milestone")
         .order_by("requested_at")
     )
+    for review in queue:
+        review.mentorship = by_pk[review.mentorship_id]
     return {"mentees": _mentee_rows(active, mentee_ids, queue), "queue": queue}
 
 
 def _mentee_rows(active: list[Mentorship], mentee_ids: list[int], queue) -> list[MenteeRow]:
     if not active:
         return []
-    default_guide = guide_list_published().first()
+    chosen = {getattr(getattr(m.mentee, "profile", None), "current_guide_id", None) for m in active}
+    # The guides chosen and the published ones, the first of which is everyone else's.
+    candidates = list(
+        Guide.objects.filter(Q(published=True) | Q(pk__in=chosen - {None})).order_by(
+            "created_at", "pk"
+        )
+    )
+    default_guide = next((guide for guide in candidates if guide.published), None)
+    guides = {guide.pk: guide for guide in candidates}
     guide_of = {
         m.mentee_id: getattr(getattr(m.mentee, "profile", None), "current_guide_id", None)
         or (default_guide.pk if default_guide else None)
         for m in active
     }
-    guides = {guide.pk: guide for guide in [default_guide] if guide is not None}
-    missing = set(guide_of.values()) - set(guides) - {None}
-    if missing:
-        guides.update((guide.pk, guide) for guide in Guide.objects.filter(pk__in=missing))
+    guides = {pk: guides[pk] for pk in set(guide_of.values()) - {None}}
     content = {pk: guide_content_get(guide=guide) for pk, guide in guides.items()}
     done = defaultdict(dict)
     for learner_id, milestone_id, status in Progress.objects.filter(

@@ -11,8 +11,6 @@ from django.db.models import CharField, F, OuterRef, Subquery, Value
 from django.utils import timezone
 
 from tracker.models import (
-    Mentorship,
-    MentorshipStatus,
     Message,
     MessageKind,
     Milestone,
@@ -88,21 +86,23 @@ class WaitingThread:
     overdue: bool
 
 
-def threads_waiting_for_mentor(*, mentor, now=None) -> list[WaitingThread]:
-    """The threads of the mentor's active mentees whose last word is the learner's,
-    oldest first: one query."""
+def threads_waiting_for_mentor(*, mentees, now=None) -> list[WaitingThread]:
+    """The threads of these learners (a mentor's active mentees, with their profiles)
+    whose last word is the learner's, oldest first: one query."""
     now = now or timezone.now()
-    mentees = Mentorship.objects.filter(mentor=mentor, status=MentorshipStatus.ACTIVE).values(
-        "mentee_id"
-    )
+    learners = {learner.pk: learner for learner in mentees}
     threads = (
-        Thread.objects.filter(learner__in=mentees, last_author=F("learner"))
-        .select_related("milestone__guide", "learner__profile")
+        Thread.objects.filter(learner_id__in=learners, last_author=F("learner"))
+        .select_related("milestone")
         .order_by("last_message_at")
     )
-    return [
-        WaitingThread(thread=t, overdue=now - t.last_message_at > overdue_after()) for t in threads
-    ]
+    waiting = []
+    for thread in threads:
+        thread.learner = learners[thread.learner_id]
+        waiting.append(
+            WaitingThread(thread=thread, overdue=now - thread.last_message_at > overdue_after())
+        )
+    return waiting
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
 """Mentoring: invitations, the mentor dashboard, a mentee's progress, and reviews."""
 
+import datetime
+from collections import defaultdict
+from functools import partial
 from http import HTTPStatus
 
 from django.conf import settings
@@ -10,6 +13,8 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tracker import caching, permissions
@@ -26,6 +31,7 @@ from tracker.selectors.mentoring import (
 )
 from tracker.selectors.threads import (
     mentee_timeline_get,
+    overdue_after,
     thread_get_by_id,
     threads_of_learner,
     threads_waiting_for_mentor,
@@ -52,26 +58,84 @@ def _mentoring_page(request, invite_form=None, status=HTTPStatus.BAD_REQUEST):
     guide or the day changes (tracker.caching). An invitation form with errors is shown
     afresh, as it was filled in."""
     user = request.user
+    profile = profile_get_or_create(user=user)
+
+    def render_own_side(csrf_token: str) -> str:
+        context = {
+            **mentee_overview_get(mentee=user),
+            "my_threads": threads_of_learner(learner=user),
+            "invite_form": invite_form or InviteForm(),
+            "csrf_token": csrf_token,
+        }
+        return render_to_string(f"{MENTORING}#own_side", context, request)
 
     def render_page(csrf_token: str) -> str:
+        work = caching.pages.mentee_parts(
+            request, mentor=user, render=partial(_mentee_parts, user), csrf_token=csrf_token
+        )
+        if invite_form is None:
+            own_side = caching.pages.own_mentoring(
+                request, profile=profile, render=render_own_side, csrf_token=csrf_token
+            )
+        else:
+            own_side = mark_safe(render_own_side(csrf_token))
         context = {
             "invitations": mentorship_list_invitations(mentor=user),
-            **mentor_work_get(mentor=user),
-            **mentee_overview_get(mentee=user),
-            "waiting_threads": threads_waiting_for_mentor(mentor=user),
-            "my_threads": threads_of_learner(learner=user),
+            "mentees": work.mentees,
+            "queue": work.queue,
+            "waiting_threads": work.waiting_threads,
+            "own_side": own_side,
             "overdue_days": settings.REVIEW_OVERDUE_DAYS,
-            "invite_form": invite_form or InviteForm(),
             "csrf_token": csrf_token,
         }
         return render_to_string(MENTORING, context, request)
 
     if invite_form is not None:
         return HttpResponse(render_page(get_token(request)), status=status)
-    page = caching.pages.mentoring(
-        request, profile=profile_get_or_create(user=user), render_page=render_page
-    )
+    page = caching.pages.mentoring(request, profile=profile, render_page=render_page)
     return HttpResponse(page)
+
+
+def _mentee_parts(mentor, mentorship_ids: list[int], csrf_token: str) -> dict:
+    """What the mentoring page shows of these mentees, by mentorship id
+    (``caching.pages.mentee_parts`` asks for those whose data changed)."""
+    work = mentor_work_get(mentor=mentor, mentorship_ids=mentorship_ids)
+    now = timezone.now()
+    threads = defaultdict(list)
+    for waiting in threads_waiting_for_mentor(
+        mentees=[row.mentee for row in work["mentees"]], now=now
+    ):
+        threads[waiting.thread.learner_id].append(waiting)
+    reviews = defaultdict(list)
+    for review in work["queue"]:
+        reviews[review.mentorship_id].append(review)
+
+    def part(name: str, **context) -> str:
+        return render_to_string(f"{MENTORING}#{name}", {**context, "csrf_token": csrf_token})
+
+    parts = {}
+    for row in work["mentees"]:
+        mine = threads[row.mentee.pk]
+        turns_overdue = [
+            (w.thread.last_message_at + overdue_after()).timestamp() for w in mine if not w.overdue
+        ]
+        parts[row.mentorship.pk] = caching.pages.MenteeParts(
+            order=tuple(
+                value.timestamp() if isinstance(value, datetime.datetime) else value
+                for value in row.attention_key()
+            ),
+            row=part("mentee_row", row=row),
+            reviews=tuple(
+                (r.requested_at.timestamp(), part("review_item", review=r))
+                for r in reviews[row.mentorship.pk]
+            ),
+            threads=tuple(
+                (w.thread.last_message_at.timestamp(), part("waiting_thread", waiting=w))
+                for w in mine
+            ),
+            fresh_until=min(turns_overdue, default=None),
+        )
+    return parts
 
 
 @login_required
