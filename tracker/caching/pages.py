@@ -8,6 +8,7 @@ redirect) is rendered afresh, never cached.
 """
 
 import dataclasses
+import pickle
 import secrets
 from collections.abc import Callable
 
@@ -140,33 +141,31 @@ def mentee_parts(
     stored = cache.get(store_key) or {}
     now = timezone.now().timestamp()
     entries = {}
+    # Each entry is (version, fresh until, the pickled placeholder and parts): written
+    # again, the entries that did not change are copied as they are, not pickled again.
+    listed = {}
     for mentorship_id, version in versions.items():
-        # (version, CSRF placeholder, the parts' fields): plain tuples pickle fast.
         entry = stored.get(mentorship_id)
-        if entry is not None and entry[0] == version:
-            fresh_until = entry[-1]
-            if fresh_until is None or now < fresh_until:
-                entries[mentorship_id] = entry
-    missing = [mentorship_id for mentorship_id in versions if mentorship_id not in entries]
+        if entry is not None and entry[0] == version and (entry[1] is None or now < entry[1]):
+            listed[mentorship_id] = entry
+    missing = [mentorship_id for mentorship_id in versions if mentorship_id not in listed]
     if missing:
         placeholder = secrets.token_urlsafe(18)
         for mentorship_id, parts in render(missing, placeholder).items():
-            entries[mentorship_id] = (
-                versions[mentorship_id],
-                placeholder,
-                *dataclasses.astuple(parts),
+            pickled = pickle.dumps(
+                (placeholder, dataclasses.astuple(parts)), pickle.HIGHEST_PROTOCOL
             )
-        cache.set(store_key, entries, settings.PAGE_CACHE_TIMEOUT)
+            listed[mentorship_id] = (versions[mentorship_id], parts.fresh_until, pickled)
+        cache.set(store_key, listed, settings.PAGE_CACHE_TIMEOUT)
     token = csrf_token or get_token(request)
-    mentees = sorted(
-        (
-            MenteeParts(*fields).with_token(placeholder, token)
-            for _, placeholder, *fields in (entries[pk] for pk in versions if pk in entries)
-        ),
-        key=lambda parts: parts.order,
-    )
+    mentees = []
+    for mentorship_id in versions:
+        if mentorship_id in listed:
+            placeholder, fields = pickle.loads(listed[mentorship_id][2])
+            mentees.append(MenteeParts(*fields).with_token(placeholder, token))
+    mentees.sort(key=lambda parts: parts.order)
     return MentorWork(
-        mentees=[mark_safe(parts.row) for parts in mentees],
+        mentees=[SafeString(parts.row) for parts in mentees],
         queue=_oldest_first(parts.reviews for parts in mentees),
         waiting_threads=_oldest_first(parts.threads for parts in mentees),
     )
@@ -185,7 +184,7 @@ def _oldest_first(groups) -> list[SafeString]:
     dated = sorted(
         (item for group in groups for item in group), key=lambda dated_html: dated_html[0]
     )
-    return [mark_safe(html) for _, html in dated]
+    return [SafeString(html) for _, html in dated]
 
 
 def own_mentoring(

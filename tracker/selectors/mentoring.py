@@ -72,18 +72,39 @@ def mentorship_list_invitations(*, mentor) -> list[Mentorship]:
     )
 
 
+MENTEE_FIELDS = (
+    "mentor_id",
+    "mentee_id",
+    "status",
+    "mentee__username",
+    "mentee__profile__user_id",
+    "mentee__profile__display_name",
+    "mentee__profile__last_active_at",
+    "mentee__profile__current_guide_id",
+)
+
+
 def mentor_work_get(*, mentor, mentorship_ids=None) -> dict:
     """Active mentees sorted by who needs attention, and the review queue: of every
     active mentorship, or of those of ``mentorship_ids``."""
     active = Mentorship.objects.filter(mentor=mentor, status=MentorshipStatus.ACTIVE)
     if mentorship_ids is not None:
         active = active.filter(pk__in=mentorship_ids)
-    active = list(active.select_related("mentee__profile"))
+    # Only what the rows and the queue show: a mentor's page reads hundreds of these.
+    active = list(active.select_related("mentee__profile").only(*MENTEE_FIELDS))
     mentee_ids = [m.mentee_id for m in active]
     by_pk = {m.pk: m for m in active}
     queue = list(
         ReviewRequest.objects.filter(mentorship__in=by_pk, status=ReviewStatus.WAITING)
         .select_related("progress__milestone")
+        .only(
+            "mentorship_id",
+            "message",
+            "status",
+            "requested_at",
+            "progress__evidence_url",
+            "progress__milestone__title",
+        )
         .order_by("requested_at")
     )
     for review in queue:

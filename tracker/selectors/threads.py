@@ -94,6 +94,7 @@ def threads_waiting_for_mentor(*, mentees, now=None) -> list[WaitingThread]:
     threads = (
         Thread.objects.filter(learner_id__in=learners, last_author=F("learner"))
         .select_related("milestone")
+        .only("learner_id", "last_message_at", "last_author_id", "last_kind", "milestone__title")
         .order_by("last_message_at")
     )
     waiting = []
