@@ -140,7 +140,6 @@ def mentee_parts(
     store_key = keys.key("mentee-parts", mentor.pk)
     stored = cache.get(store_key) or {}
     now = timezone.now().timestamp()
-    entries = {}
     # Each entry is (version, fresh until, the pickled placeholder and parts): written
     # again, the entries that did not change are copied as they are, not pickled again.
     listed = {}
