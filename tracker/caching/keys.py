@@ -41,13 +41,6 @@ GUIDES_VERSIONS = f"""
 """
 
 
-def guides_versions() -> str:
-    """What changes with any guide's content or publication (``GUIDES_VERSIONS``)."""
-    with connection.cursor() as cursor:
-        cursor.execute(GUIDES_VERSIONS)
-        return cursor.fetchone()[0]
-
-
 def mentoring_versions(*, user) -> tuple:
     """Every version the mentoring page shows, in one query that reads no more than the
     user's open mentorships (on either side) and the guides, however many mentees.
@@ -91,23 +84,29 @@ def mentoring_versions(*, user) -> tuple:
         return tuple(cursor.fetchone())
 
 
-def mentee_versions(*, mentor, today: datetime.date) -> dict[int, str]:
+def mentee_versions(*, mentor, today: datetime.date) -> tuple[dict[int, str], bool]:
     """What the mentoring page shows of each of the mentor's active mentees
     (``pages.mentee_parts``) is rendered for these versions, by mentorship id, in the
     order the mentorships are listed: their ``data_version`` goes up with anything of the
     mentee, and the guides' versions with the milestones a row counts and a review names.
-    Two queries of ids and versions only, however many mentees (plain SQL, as in
-    ``mentoring_versions``)."""
-    guides = guides_versions()
+    With them, whether any invitation waits for the mentor's answer. One query of ids and
+    versions only, however many mentees (plain SQL, as in ``mentoring_versions``)."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT id, data_version FROM {Mentorship._meta.db_table}
-            WHERE mentor_id = %s AND status = %s ORDER BY invited_at DESC, id DESC
+            SELECT id, data_version, status, ({GUIDES_VERSIONS})
+            FROM {Mentorship._meta.db_table}
+            WHERE mentor_id = %s AND status IN (%s, %s) ORDER BY invited_at DESC, id DESC
             """,
-            [mentor.pk, MentorshipStatus.ACTIVE],
+            [mentor.pk, MentorshipStatus.ACTIVE, MentorshipStatus.PENDING],
         )
-        return {pk: f"{version}:{guides}:{today}" for pk, version in cursor.fetchall()}
+        rows = cursor.fetchall()
+    versions = {
+        pk: f"{version}:{guides}:{today}"
+        for pk, version, status, guides in rows
+        if status == MentorshipStatus.ACTIVE
+    }
+    return versions, len(versions) < len(rows)
 
 
 def own_mentoring_key(*, user, profile, today: datetime.date) -> str:

@@ -136,7 +136,7 @@ def mentee_parts(
     All of a mentor's are one cache entry, read and written whole: two processes writing
     it at once may each drop the other's new parts, which are then rendered again, since
     a part is only ever used for the versions it was rendered for."""
-    versions = keys.mentee_versions(mentor=mentor, today=timezone.localdate())
+    versions, invitations_waiting = keys.mentee_versions(mentor=mentor, today=timezone.localdate())
     store_key = keys.key("mentee-parts", mentor.pk)
     stored = cache.get(store_key) or {}
     now = timezone.now().timestamp()
@@ -164,6 +164,7 @@ def mentee_parts(
             mentees.append(MenteeParts(*fields).with_token(placeholder, token))
     mentees.sort(key=lambda parts: parts.order)
     return MentorWork(
+        invitations_waiting=invitations_waiting,
         mentees=[SafeString(parts.row) for parts in mentees],
         queue=_oldest_first(parts.reviews for parts in mentees),
         waiting_threads=_oldest_first(parts.threads for parts in mentees),
@@ -172,8 +173,10 @@ def mentee_parts(
 
 @dataclasses.dataclass(frozen=True)
 class MentorWork:
-    """The mentor's side of the mentoring page, rendered: rows, reviews, conversations."""
+    """The mentor's side of the mentoring page, rendered: rows, reviews, conversations;
+    and whether there are invitations to answer."""
 
+    invitations_waiting: bool
     mentees: list[SafeString]
     queue: list[SafeString]
     waiting_threads: list[SafeString]

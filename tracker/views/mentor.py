@@ -80,7 +80,9 @@ def _mentoring_page(request, invite_form=None, status=HTTPStatus.BAD_REQUEST):
         else:
             own_side = mark_safe(render_own_side(csrf_token))
         context = {
-            "invitations": mentorship_list_invitations(mentor=user),
+            "invitations": (
+                mentorship_list_invitations(mentor=user) if work.invitations_waiting else []
+            ),
             "mentees": work.mentees,
             "queue": work.queue,
             "waiting_threads": work.waiting_threads,
