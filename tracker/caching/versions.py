@@ -6,12 +6,13 @@
   account (a display name, a username), so their own pages are rendered afresh.
 - ``Profile.history_version``: with ``progress_version``, when the learner's history
   changes: a done row saved (a completion), a progress row deleted, a review request
-  saved or closed, a message in their threads, a reviewing mentor's account, the content
-  of a guide they have review requests on. A status change to anything but done keeps it.
+  saved or closed, a reviewing mentor's account, the content of a guide they have review
+  requests on. A status change to anything but done keeps it.
 - ``Mentorship.data_version``: with the mentee's ``progress_version``, and with either
   person's profile or account, so both sides' mentoring pages are rendered afresh.
 - ``Profile.attention_version``: a message in a thread the person takes part in, their
-  reading one, a change to a mentorship of theirs as mentor (``attention_changed``).
+  reading one, a change to a mentorship of theirs as mentor (``attention_changed``). It
+  also keys what the learner's threads add up to (the dashboard's "needs work").
 
 Receivers below catch every ``save()`` and ``delete()``. ``QuerySet.update()`` sends no
 signal: code that writes these rows in bulk (the services, ``guide_load``) calls
@@ -53,8 +54,8 @@ LOGIN_ONLY = frozenset({"last_login"})  # what logging in saves: shown nowhere
 
 def content_changed(*, guide_ids=None, milestone_ids=None) -> None:
     """Bump the ``content_version`` of these guides (all of them without arguments), and
-    the ``history_version`` of learners with review requests on them: a dashboard lists
-    reviews of milestones of any guide, not only of the one it shows."""
+    the versions of learners with review requests on them: a dashboard lists reviews of
+    milestones of any guide, not only of the one it shows."""
     guides = Guide.objects.all()
     if guide_ids is not None:
         guides = guides.filter(pk__in=guide_ids)
@@ -63,9 +64,7 @@ def content_changed(*, guide_ids=None, milestone_ids=None) -> None:
     changed = Guide.objects.filter(pk__in=guides.values("pk"))
     changed.update(content_version=F("content_version") + 1)
     reviewed = ReviewRequest.objects.filter(progress__milestone__guide__in=changed.values("pk"))
-    Profile.objects.filter(user_id__in=reviewed.values("progress__learner_id")).update(
-        history_version=F("history_version") + 1
-    )
+    learner_data_changed(learner_ids=reviewed.values("progress__learner_id"), history=True)
 
 
 def learner_data_changed(

@@ -157,11 +157,10 @@ class Profile(VersionedModel):
     # (tracker.caching.versions): it keys the cached parts of their pages and their mentors'.
     progress_version = models.PositiveBigIntegerField(default=0, editable=False)
     # Bumped with progress_version when the learner's history changes: a completion (a
-    # status change to done), a review request or its verdict, a message a mentor sends
-    # back, a reviewing mentor's name, a reviewed milestone's content
-    # (tracker.caching.versions). It keys the dashboard's parts that show that history
-    # (the activity chart, next up's "needs work", the reviews), which a status change
-    # to anything but done leaves as they were.
+    # status change to done), a review request or its verdict, a reviewing mentor's name,
+    # a reviewed milestone's content (tracker.caching.versions). It keys the dashboard's
+    # parts that show that history (the activity chart, the reviews), which a status
+    # change to anything but done leaves as they were.
     history_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:

@@ -94,8 +94,8 @@ def dashboard_get(*, learner, profile: Profile, guide: Guide, now) -> dict:
     it shows, given here (``*_state``): a status change renders again only the sections
     whose state it changed. What only some sections show is read or worked out when one
     of them renders (``SimpleLazyObject``): the page right after a change reads the
-    learner's rows (one query) and, unless they are cached, the completions of the last
-    year (one), the milestones a mentor sent back (one) and the reviews (one)."""
+    learner's rows (one query) and, for the sections not cached, the completions of the
+    last year (one), the milestones a mentor sent back (one) and the reviews (one)."""
     page = guide_page_get(guide=guide, learner=learner, region=profile.region)
     plan, statuses = page["plan"], page["statuses"]
     zone = profile.zone
@@ -193,6 +193,8 @@ def dashboard_get(*, learner, profile: Profile, guide: Guide, now) -> dict:
             "plan_state": plan_state,
             "advice_state": (statuses_state, site_today, last_active_on),
             "history_state": (profile.pk, profile.history_version, site_today),
+            # The learner's threads (needs work) change with their attention version.
+            "threads_state": (profile.pk, profile.attention_version),
             "activity_state": (
                 profile.pk,
                 profile.history_version,

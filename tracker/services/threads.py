@@ -89,7 +89,7 @@ def message_add(
     thread.last_message_at, thread.last_author, thread.last_kind = now, author, kind
     thread.save(update_fields=["last_message_at", "last_author", "last_kind"])
     ThreadRead.objects.update_or_create(thread=thread, person=author, defaults={"read_at": now})
-    learner_data_changed(learner_ids=[thread.learner_id], history=True)
+    learner_data_changed(learner_ids=[thread.learner_id])
     mentor_ids = _active_mentor_ids(thread.learner_id)
     attention_changed(person_ids=[thread.learner_id, *mentor_ids])
     recipients = mentor_ids if author.pk == thread.learner_id else [thread.learner_id]
