@@ -4,10 +4,15 @@
   prerequisites, resources, salary bands, advice or impact areas.
 - ``Profile.progress_version``: any change to the learner's progress, reviews, profile or
   account (a display name, a username), so their own pages are rendered afresh.
+- ``Profile.history_version``: with ``progress_version``, when the learner's history
+  changes: a done row saved (a completion), a progress row deleted, a review request
+  saved or closed, a reviewing mentor's account, the content of a guide they have review
+  requests on. A status change to anything but done keeps it.
 - ``Mentorship.data_version``: with the mentee's ``progress_version``, and with either
   person's profile or account, so both sides' mentoring pages are rendered afresh.
 - ``Profile.attention_version``: a message in a thread the person takes part in, their
-  reading one, a change to a mentorship of theirs as mentor (``attention_changed``).
+  reading one, a change to a mentorship of theirs as mentor (``attention_changed``). It
+  also keys what the learner's threads add up to (the dashboard's "needs work").
 
 Receivers below catch every ``save()`` and ``delete()``. ``QuerySet.update()`` sends no
 signal: code that writes these rows in bulk (the services, ``guide_load``) calls
@@ -36,6 +41,7 @@ from tracker.models import (
     Pillar,
     Profile,
     Progress,
+    ProgressStatus,
     Resource,
     ReviewRequest,
     SalaryBand,
@@ -47,25 +53,32 @@ LOGIN_ONLY = frozenset({"last_login"})  # what logging in saves: shown nowhere
 
 
 def content_changed(*, guide_ids=None, milestone_ids=None) -> None:
-    """Bump the ``content_version`` of these guides (all of them without arguments)."""
+    """Bump the ``content_version`` of these guides (all of them without arguments), and
+    the versions of learners with review requests on them: a dashboard lists reviews of
+    milestones of any guide, not only of the one it shows."""
     guides = Guide.objects.all()
     if guide_ids is not None:
         guides = guides.filter(pk__in=guide_ids)
     if milestone_ids is not None:
         guides = guides.filter(milestones__in=milestone_ids)
-    Guide.objects.filter(pk__in=guides.values("pk")).update(
-        content_version=F("content_version") + 1
-    )
+    changed = Guide.objects.filter(pk__in=guides.values("pk"))
+    changed.update(content_version=F("content_version") + 1)
+    reviewed = ReviewRequest.objects.filter(progress__milestone__guide__in=changed.values("pk"))
+    learner_data_changed(learner_ids=reviewed.values("progress__learner_id"), history=True)
 
 
-def learner_data_changed(*, learner_ids=None, progress_ids=None, as_mentor=False) -> None:
-    """Bump the learners' ``progress_version`` and that of their open mentorships as
-    mentee (as mentor too with ``as_mentor``: a name shown on their mentees' pages)."""
+def learner_data_changed(
+    *, learner_ids=None, progress_ids=None, as_mentor=False, history=False
+) -> None:
+    """Bump the learners' ``progress_version`` (and ``history_version`` with ``history``)
+    and that of their open mentorships as mentee (as mentor too with ``as_mentor``: a name
+    shown on their mentees' pages)."""
     if progress_ids is not None:
         learner_ids = Progress.objects.filter(pk__in=progress_ids).values("learner_id")
-    Profile.objects.filter(user_id__in=learner_ids).update(
-        progress_version=F("progress_version") + 1
-    )
+    bumps = {"progress_version": F("progress_version") + 1}
+    if history:
+        bumps["history_version"] = F("history_version") + 1
+    Profile.objects.filter(user_id__in=learner_ids).update(**bumps)
     people = Q(mentee_id__in=learner_ids)
     if as_mentor:
         people |= Q(mentor_id__in=learner_ids)
@@ -86,6 +99,7 @@ def everything_changed() -> None:
     Profile.objects.update(progress_version=F("progress_version") + 1)
     Mentorship.objects.update(data_version=F("data_version") + 1)
     Profile.objects.update(attention_version=F("attention_version") + 1)
+    Profile.objects.update(history_version=F("history_version") + 1)
     content.clear()
     fragments.clear()
     cache.clear()
@@ -109,21 +123,24 @@ def _on_person(sender, instance, created=False, update_fields=None, raw=False, *
     if sender is User:
         # A username shows beside every review its owner gave, on their mentees' pages.
         mentees = Mentorship.objects.filter(mentor_id=person_id).values("mentee_id")
-        learner_data_changed(learner_ids=mentees)
+        learner_data_changed(learner_ids=mentees, history=True)
 
 
-def _on_progress(sender, instance, raw=False, **kwargs):
+def _on_progress(sender, instance, raw=False, signal=None, **kwargs):
     if raw:
         _on_raw_save()
         return
-    learner_data_changed(learner_ids=[instance.learner_id])
+    # A done row saved may be a new completion (the activity chart); a row deleted takes
+    # its reviews with it. Review requests closed in bulk are the service's to tell.
+    history = signal is post_delete or instance.status == ProgressStatus.DONE
+    learner_data_changed(learner_ids=[instance.learner_id], history=history)
 
 
 def _on_review(sender, instance, raw=False, **kwargs):
     if raw:
         _on_raw_save()
         return
-    learner_data_changed(progress_ids=[instance.progress_id])
+    learner_data_changed(progress_ids=[instance.progress_id], history=True)
 
 
 def _on_guide(sender, instance, created=False, raw=False, **kwargs):

@@ -53,6 +53,7 @@ class Profile(VersionedModel):
             "plan_seen",
             "messages_mailed_through",
             "attention_version",
+            "history_version",
         }
     )
 
@@ -155,6 +156,12 @@ class Profile(VersionedModel):
     # Bumped on every write to the learner's profile, account, progress or reviews
     # (tracker.caching.versions): it keys the cached parts of their pages and their mentors'.
     progress_version = models.PositiveBigIntegerField(default=0, editable=False)
+    # Bumped with progress_version when the learner's history changes: a completion (a
+    # status change to done), a review request or its verdict, a reviewing mentor's name,
+    # a reviewed milestone's content (tracker.caching.versions). It keys the dashboard's
+    # parts that show that history (the activity chart, the reviews), which a status
+    # change to anything but done leaves as they were.
+    history_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("profile")

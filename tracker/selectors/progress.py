@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from tracker.models import (
     AdviceRule,
@@ -87,57 +88,122 @@ def guide_get_for_dashboard(*, profile: Profile) -> Guide | None:
 
 
 def dashboard_get(*, learner, profile: Profile, guide: Guide, now) -> dict:
-    """The learner's dashboard: progress, stage and salary, next up, advice, activity."""
+    """The learner's dashboard: progress, stage and salary, next up, advice, activity.
+
+    Each section is cached apart (``{% cached %}`` in its template) under the state that
+    it shows, given here (``*_state``): a status change renders again only the sections
+    whose state it changed. What only some sections show is read or worked out when one
+    of them renders (``SimpleLazyObject``): the page right after a change reads the
+    learner's rows (one query) and, for the sections not cached, the completions of the
+    last year (one), the milestones a mentor sent back (one) and the reviews (one)."""
     page = guide_page_get(guide=guide, learner=learner, region=profile.region)
     plan, statuses = page["plan"], page["statuses"]
     zone = profile.zone
-    # One query for the chart and the streak: the completions of the last year, with the
-    # hours of what was completed (weeks in the learner's time zone, from Monday).
-    recent = (
-        ProgressEvent.objects.filter(
-            learner=learner,
-            milestone__guide=guide,
-            new_status=ProgressStatus.DONE,
-            created_at__gte=now - datetime.timedelta(weeks=53),
-        )
-        .order_by()
-        .values_list("created_at", "milestone__estimated_hours")
-    )
-    completions = [(timezone.localtime(moment, zone).date(), hours) for moment, hours in recent]
+    today = learner_today(profile=profile, now=now)
     last_activity = profile.last_active_at
-    applicable = advice_for(page["advice"], plan.milestones, statuses, last_activity, now)
-    recent_activity = weekly_activity(
-        completions, learner_today(profile=profile, now=now), profile.hours_per_week
+    site_today = timezone.localdate(now)
+    last_active_on = timezone.localdate(last_activity) if last_activity else None
+    progress = {m.pk: m.mine for m in plan.milestones if m.mine is not None}
+    statuses_state = tuple(sorted(statuses.items()))
+    joined = timezone.localtime(profile.user.date_joined, zone).date()
+    # What the projection is worked out from (selectors.plan.projection_build).
+    plan_state = (
+        statuses_state,
+        tuple(
+            (pk, timezone.localtime(row.completed_at, zone).date())
+            for pk, row in sorted(progress.items())
+            if row.status == ProgressStatus.DONE and row.completed_at is not None
+        ),
+        profile.hours_per_week,
+        profile.target_stage_id,
+        profile.target_date,
+        profile.time_zone,
+        today,
+        joined,
     )
-    projection = projection_build(
-        profile=profile,
-        milestones=plan.milestones,
-        progress={m.pk: m.mine for m in plan.milestones if m.mine is not None},
-        stages=page["stages"],
-        now=now,
+
+    def completions() -> list[tuple[datetime.date, int]]:
+        # The completions of the last year, with the hours of what was completed (weeks in
+        # the learner's time zone, from Monday), from a day's first moment: the same all
+        # day long, like the key of the section that shows them.
+        since = datetime.datetime.combine(
+            today - datetime.timedelta(weeks=53), datetime.time(), tzinfo=zone
+        )
+        recent = (
+            ProgressEvent.objects.filter(
+                learner=learner,
+                milestone__guide=guide,
+                new_status=ProgressStatus.DONE,
+                created_at__gte=since,
+            )
+            .order_by()
+            .values_list("created_at", "milestone__estimated_hours")
+        )
+        return [(timezone.localtime(moment, zone).date(), hours) for moment, hours in recent]
+
+    activity = SimpleLazyObject(
+        lambda: weekly_activity(completions(), today, profile.hours_per_week)
     )
-    sent_back = needs_work_get(learner=learner, guide=guide)
+    projection = SimpleLazyObject(
+        lambda: projection_build(
+            profile=profile,
+            milestones=plan.milestones,
+            progress=progress,
+            stages=page["stages"],
+            now=now,
+        )
+    )
     next_stage = page["standing"].next
+    needs_work = SimpleLazyObject(lambda: needs_work_get(learner=learner, guide=guide))
+    applicable = SimpleLazyObject(
+        lambda: advice_for(page["advice"], plan.milestones, statuses, last_activity, now)
+    )
     page.update(
         {
             "profile": profile,
-            "next_up": next_up(plan.milestones, statuses, needs_work=sent_back),
-            "needs_work": sent_back,
+            "next_up": SimpleLazyObject(
+                lambda: next_up(plan.milestones, statuses, needs_work=needs_work)
+            ),
+            "needs_work": needs_work,
             "applicable_advice": applicable,
-            "project_themes": page["impact_areas"]
-            if any(item.rule == AdviceRule.NO_PROJECT_STARTED for item in applicable)
-            else [],
-            "activity": recent_activity,
-            "activity_chart": activity_svg(recent_activity),
+            "project_themes": SimpleLazyObject(
+                lambda: (
+                    page["impact_areas"]
+                    if any(item.rule == AdviceRule.NO_PROJECT_STARTED for item in applicable)
+                    else []
+                )
+            ),
+            "activity": activity,
+            "activity_chart": SimpleLazyObject(lambda: activity_svg(activity)),
             "last_activity": last_activity,
-            "reviews": list(
-                ReviewRequest.objects.filter(progress__learner=learner)
-                .select_related("progress__milestone__guide", "mentorship__mentor")
-                .order_by("-requested_at")[:5]
+            "reviews": SimpleLazyObject(
+                lambda: list(
+                    ReviewRequest.objects.filter(progress__learner=learner)
+                    .select_related("progress__milestone__guide", "mentorship__mentor")
+                    .order_by("-requested_at")[:5]
+                )
             ),
             "is_new": not statuses,
             "projection": projection,
-            "next_stage_date": projection.stage_dates.get(next_stage.pk) if next_stage else None,
+            "next_stage_date": SimpleLazyObject(
+                lambda: projection.stage_dates.get(next_stage.pk) if next_stage else None
+            ),
+            # What each section shows of the learner, the key of its cached markup.
+            "statuses_state": statuses_state,
+            "plan_state": plan_state,
+            "advice_state": (statuses_state, site_today, last_active_on),
+            "history_state": (profile.pk, profile.history_version, site_today),
+            # The learner's threads (needs work) change with their attention version.
+            "threads_state": (profile.pk, profile.attention_version),
+            "activity_state": (
+                profile.pk,
+                profile.history_version,
+                profile.hours_per_week,
+                profile.time_zone,
+                today,
+                site_today,
+                last_active_on,
+            ),
         }
     )
     return page

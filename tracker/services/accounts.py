@@ -11,7 +11,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from tracker import tasks
-from tracker.models import Profile
+from tracker.models import Profile, profile_if_loaded
 from tracker.selectors.content import guide_list_published
 from tracker.services import notifications
 
@@ -40,7 +40,12 @@ def user_delete(*, user: AbstractBaseUser) -> None:
 
 def profile_get_or_create(*, user: AbstractBaseUser, reload: bool = False) -> Profile:
     """The user's profile, created if missing. The session's user comes with it
-    (tracker.auth): ``reload`` reads it again after a write has changed its versions."""
+    (tracker.auth): ``reload`` reads again what writes change apart (its versions, last
+    active) after a write, and keeps the user and chosen guide it came with."""
+    loaded = profile_if_loaded(user)
+    if reload and loaded is not None:
+        loaded.refresh_from_db(fields=sorted(Profile.UPDATED_APART))
+        return loaded
     if not reload:
         try:
             return user.profile

@@ -204,7 +204,7 @@ def mentorship_end(*, mentorship: Mentorship) -> Mentorship:
         status=ReviewStatus.CLOSED, decided_at=now, closed_reason="The mentorship ended."
     )
     if closed:
-        learner_data_changed(learner_ids=[mentorship.mentee_id])
+        learner_data_changed(learner_ids=[mentorship.mentee_id], history=True)
     return mentorship
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from tracker.caching import versions
 from tracker.models import (
     Milestone,
     Profile,
@@ -69,11 +70,14 @@ def progress_set_status(
         progress.completed_at = None
         progress.verified_at = None
         progress.verified_by = None
-        progress.reviews.filter(status=ReviewStatus.WAITING).update(
+        closed = progress.reviews.filter(status=ReviewStatus.WAITING).update(
             status=ReviewStatus.CLOSED,
             decided_at=now,
             closed_reason="The milestone was marked as not done any more.",
         )
+        if closed:
+            # The row's own save tells the learner's pages of the status, not of these.
+            versions.learner_data_changed(learner_ids=[learner.pk], history=True)
     # The fields' own checks; the table's constraints are the database's to enforce, and
     # checking each here first costs a query and a savepoint.
     progress.full_clean(exclude=["learner", "milestone"], validate_constraints=False)
