@@ -4,6 +4,7 @@ dashboard and their public profile."""
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -25,17 +26,29 @@ from tracker.rules.plan import next_up
 from tracker.rules.stages import Tally, reached_on, required_for, standing
 from tracker.selectors.content import guide_content_get, guide_list_published
 from tracker.selectors.plan import learner_today, projection_build
+from tracker.selectors.prepared import PreparedQuery
 from tracker.selectors.threads import needs_work_get
+
+
+def _progress_on_guide(learner_id: int, guide_id: int) -> QuerySet[Progress]:
+    return Progress.objects.filter(learner_id=learner_id, milestone__guide_id=guide_id).order_by()
+
+
+# Read by nearly every page a learner sees: compiled once (``PreparedQuery``).
+_progress_with_notes = PreparedQuery(_progress_on_guide, "learner_id", "guide_id")
+_progress_without_notes = PreparedQuery(
+    lambda learner_id, guide_id: _progress_on_guide(learner_id, guide_id).defer("note"),
+    "learner_id",
+    "guide_id",
+)
 
 
 def progress_map_get(*, learner, guide: Guide, with_notes: bool = False) -> dict[int, Progress]:
     """The learner's progress rows on a guide, keyed by milestone id: one query."""
     if not learner.is_authenticated:
         return {}
-    rows = Progress.objects.filter(learner=learner, milestone__guide=guide).order_by()
-    if not with_notes:
-        rows = rows.defer("note")
-    return {row.milestone_id: row for row in rows}
+    read = _progress_with_notes if with_notes else _progress_without_notes
+    return {row.milestone_id: row for row in read(learner_id=learner.pk, guide_id=guide.pk)}
 
 
 def _attach_progress(milestone: Milestone, progress: dict[int, Progress]) -> None:

@@ -1,0 +1,86 @@
+"""A query compiled once (tracker.selectors.prepared) returns what the queryset would,
+for every id it is run with."""
+
+import pytest
+
+from tracker.models import Milestone, Progress
+from tracker.selectors.prepared import PreparedQuery
+from tracker.services.progress import progress_set_status
+
+pytestmark = pytest.mark.django_db
+
+
+def fields(instance) -> dict:
+    return {
+        field.attname: getattr(instance, field.attname)
+        for field in instance._meta.concrete_fields
+        if field.attname not in instance.get_deferred_fields()
+    }
+
+
+@pytest.fixture
+def two_learners(learner, make_user, milestones):
+    other = make_user("grace")
+    progress_set_status(learner=learner, milestone=milestones[0], status="done")
+    progress_set_status(learner=learner, milestone=milestones[1], status="in_progress")
+    progress_set_status(learner=other, milestone=milestones[2], status="done")
+    return learner, other
+
+
+def progress_of(learner_id):
+    return (
+        Progress.objects.filter(learner_id=learner_id)
+        .select_related("milestone__guide")
+        .defer("note")
+        .order_by("milestone_id")
+    )
+
+
+def test_instances_joins_and_deferred_fields_are_the_querysets(
+    two_learners, django_assert_num_queries
+):
+    prepared = PreparedQuery(progress_of, "learner_id")
+    for learner in two_learners:
+        expected = list(progress_of(learner.pk))
+
+        with django_assert_num_queries(1):
+            rows = prepared(learner_id=learner.pk)
+            guides = [row.milestone.guide.slug for row in rows]
+
+        assert [fields(row) for row in rows] == [fields(row) for row in expected]
+        assert guides == [row.milestone.guide.slug for row in expected]
+        assert all(row.get_deferred_fields() == {"note"} for row in rows)
+        assert all(not row._state.adding for row in rows)
+
+
+def test_values_lists_come_back_as_tuples(two_learners, milestones):
+    def statuses(learner_id, milestone_id):
+        return Progress.objects.filter(learner_id=learner_id, milestone_id=milestone_id)
+
+    prepared = PreparedQuery(
+        lambda learner_id, milestone_id: statuses(learner_id, milestone_id).values_list(
+            "status", "completed_at"
+        ),
+        "learner_id",
+        "milestone_id",
+    )
+    learner, _ = two_learners
+
+    [(status, completed_at)] = prepared(learner_id=learner.pk, milestone_id=milestones[0].pk)
+
+    assert (status, completed_at) == statuses(learner.pk, milestones[0].pk).values_list(
+        "status", "completed_at"
+    ).get()
+    assert prepared(learner_id=learner.pk, milestone_id=milestones[2].pk) == []
+
+
+def test_a_query_it_cannot_prepare_is_refused(guide):
+    with pytest.raises(ValueError, match="prefetches nothing"):
+        PreparedQuery(
+            lambda guide_id: Milestone.objects.filter(guide_id=guide_id).prefetch_related(
+                "resources"
+            ),
+            "guide_id",
+        )(guide_id=guide.pk)
+    with pytest.raises(ValueError, match="one parameter"):
+        PreparedQuery(lambda guide_id: Milestone.objects.all(), "guide_id")(guide_id=guide.pk)
