@@ -16,9 +16,11 @@ class ProfileModelBackend(ModelBackend):
 
 
 _session_user = PreparedQuery(
-    lambda user_id: get_user_model()
-    ._default_manager.select_related("profile__current_guide")
-    .filter(pk=user_id),
+    lambda user_id: (
+        get_user_model()
+        ._default_manager.select_related("profile__current_guide")
+        .filter(pk=user_id)
+    ),
     "user_id",
 )
 

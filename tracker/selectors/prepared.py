@@ -103,4 +103,3 @@ def _instances(model, klass_info, select, alias):
         return instances
 
     return make
-
