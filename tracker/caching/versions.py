@@ -24,7 +24,7 @@ content.
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save
 
@@ -36,6 +36,7 @@ from tracker.models import (
     Guide,
     ImpactArea,
     Mentorship,
+    MentorshipStatus,
     Milestone,
     MilestonePrerequisite,
     Pillar,
@@ -75,6 +76,9 @@ def learner_data_changed(
     shown on their mentees' pages)."""
     if progress_ids is not None:
         learner_ids = Progress.objects.filter(pk__in=progress_ids).values("learner_id")
+    elif isinstance(learner_ids, list) and not as_mentor:
+        _learners_bumped(learner_ids, history=history)
+        return
     bumps = {"progress_version": F("progress_version") + 1}
     if history:
         bumps["history_version"] = F("history_version") + 1
@@ -83,6 +87,26 @@ def learner_data_changed(
     if as_mentor:
         people |= Q(mentor_id__in=learner_ids)
     Mentorship.objects.filter(OPEN_MENTORSHIP, people).update(data_version=F("data_version") + 1)
+
+
+def _learners_bumped(learner_ids: list[int], *, history: bool) -> None:
+    """``learner_data_changed`` for a list of learners, as after each of their writes:
+    the same two updates in plain SQL, which costs a fraction of compiling them."""
+    if not learner_ids:
+        return
+    ids = ", ".join(["%s"] * len(learner_ids))
+    history_bump = ", history_version = history_version + 1" if history else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Profile._meta.db_table} SET progress_version = progress_version + 1"
+            f"{history_bump} WHERE user_id IN ({ids})",
+            learner_ids,
+        )
+        cursor.execute(
+            f"UPDATE {Mentorship._meta.db_table} SET data_version = data_version + 1"
+            f" WHERE status IN (%s, %s) AND mentee_id IN ({ids})",
+            [MentorshipStatus.PENDING, MentorshipStatus.ACTIVE, *learner_ids],
+        )
 
 
 def attention_changed(*, person_ids) -> None:
