@@ -84,3 +84,19 @@ def test_a_query_it_cannot_prepare_is_refused(guide):
         )(guide_id=guide.pk)
     with pytest.raises(ValueError, match="one parameter"):
         PreparedQuery(lambda guide_id: Milestone.objects.all(), "guide_id")(guide_id=guide.pk)
+
+
+def test_a_list_of_ids_runs_prepared_for_one_and_as_a_queryset_for_any_other_number(
+    two_learners,
+):
+    def progress_of_many(learner_ids):
+        return Progress.objects.filter(learner_id__in=learner_ids).order_by("milestone_id")
+
+    prepared = PreparedQuery(progress_of_many, "learner_ids", many=("learner_ids",))
+    ids = [learner.pk for learner in two_learners]
+
+    for chosen in [ids[:1], ids[1:], ids, []]:
+        assert [fields(row) for row in prepared(learner_ids=chosen)] == [
+            fields(row) for row in progress_of_many(chosen)
+        ]
+    assert len(prepared(learner_ids=ids[:1])) == 2

@@ -19,6 +19,7 @@ from tracker.models import (
 )
 from tracker.rules.stages import StageStanding, Tally, standing, tally
 from tracker.selectors.content import guide_content_get, guide_list_published
+from tracker.selectors.prepared import PreparedQuery
 from tracker.selectors.progress import guide_get_for_dashboard, guide_page_get
 from tracker.selectors.threads import needs_work_get
 
@@ -84,18 +85,26 @@ MENTEE_FIELDS = (
 )
 
 
-def mentor_work_get(*, mentor, mentorship_ids=None) -> dict:
-    """Active mentees sorted by who needs attention, and the review queue: of every
-    active mentorship, or of those of ``mentorship_ids``."""
-    active = Mentorship.objects.filter(mentor=mentor, status=MentorshipStatus.ACTIVE)
-    if mentorship_ids is not None:
-        active = active.filter(pk__in=mentorship_ids)
+def _active_mentorships(mentor_id: int):
     # Only what the rows and the queue show: a mentor's page reads hundreds of these.
-    active = list(active.select_related("mentee__profile").only(*MENTEE_FIELDS))
-    mentee_ids = [m.mentee_id for m in active]
-    by_pk = {m.pk: m for m in active}
-    queue = list(
-        ReviewRequest.objects.filter(mentorship__in=by_pk, status=ReviewStatus.WAITING)
+    return (
+        Mentorship.objects.filter(mentor_id=mentor_id, status=MentorshipStatus.ACTIVE)
+        .select_related("mentee__profile")
+        .only(*MENTEE_FIELDS)
+    )
+
+
+# What the mentoring page reads of the mentees whose data changed, most often one:
+# compiled once (``PreparedQuery``).
+_mentorships_of = PreparedQuery(
+    lambda mentor_id, mentorship_ids: _active_mentorships(mentor_id).filter(pk__in=mentorship_ids),
+    "mentor_id",
+    "mentorship_ids",
+    many=("mentorship_ids",),
+)
+_waiting_reviews_of = PreparedQuery(
+    lambda mentorship_ids: (
+        ReviewRequest.objects.filter(mentorship_id__in=mentorship_ids, status=ReviewStatus.WAITING)
         .select_related("progress__milestone")
         .only(
             "mentorship_id",
@@ -106,7 +115,37 @@ def mentor_work_get(*, mentor, mentorship_ids=None) -> dict:
             "progress__milestone__title",
         )
         .order_by("requested_at")
-    )
+    ),
+    "mentorship_ids",
+    many=("mentorship_ids",),
+)
+# The guides chosen and the published ones, the first of which is everyone else's.
+_guides_for = PreparedQuery(
+    lambda guide_ids: Guide.objects.filter(Q(published=True) | Q(pk__in=guide_ids)).order_by(
+        "created_at", "pk"
+    ),
+    "guide_ids",
+    many=("guide_ids",),
+)
+_finished_of = PreparedQuery(
+    lambda learner_ids: Progress.objects.filter(
+        learner_id__in=learner_ids, status__in=FINISHED
+    ).values_list("learner_id", "milestone_id", "status"),
+    "learner_ids",
+    many=("learner_ids",),
+)
+
+
+def mentor_work_get(*, mentor, mentorship_ids=None) -> dict:
+    """Active mentees sorted by who needs attention, and the review queue: of every
+    active mentorship, or of those of ``mentorship_ids``."""
+    if mentorship_ids is None:
+        active = list(_active_mentorships(mentor.pk))
+    else:
+        active = _mentorships_of(mentor_id=mentor.pk, mentorship_ids=list(mentorship_ids))
+    mentee_ids = [m.mentee_id for m in active]
+    by_pk = {m.pk: m for m in active}
+    queue = _waiting_reviews_of(mentorship_ids=list(by_pk)) if by_pk else []
     for review in queue:
         review.mentorship = by_pk[review.mentorship_id]
     return {"mentees": _mentee_rows(active, mentee_ids, queue), "queue": queue}
@@ -116,12 +155,7 @@ def _mentee_rows(active: list[Mentorship], mentee_ids: list[int], queue) -> list
     if not active:
         return []
     chosen = {getattr(getattr(m.mentee, "profile", None), "current_guide_id", None) for m in active}
-    # The guides chosen and the published ones, the first of which is everyone else's.
-    candidates = list(
-        Guide.objects.filter(Q(published=True) | Q(pk__in=chosen - {None})).order_by(
-            "created_at", "pk"
-        )
-    )
+    candidates = _guides_for(guide_ids=list(chosen - {None}))
     default_guide = next((guide for guide in candidates if guide.published), None)
     guides = {guide.pk: guide for guide in candidates}
     guide_of = {
@@ -132,9 +166,7 @@ def _mentee_rows(active: list[Mentorship], mentee_ids: list[int], queue) -> list
     guides = {pk: guides[pk] for pk in set(guide_of.values()) - {None}}
     content = {pk: guide_content_get(guide=guide) for pk, guide in guides.items()}
     done = defaultdict(dict)
-    for learner_id, milestone_id, status in Progress.objects.filter(
-        learner_id__in=mentee_ids, status__in=FINISHED
-    ).values_list("learner_id", "milestone_id", "status"):
+    for learner_id, milestone_id, status in _finished_of(learner_ids=mentee_ids):
         done[learner_id][milestone_id] = status
     waiting = defaultdict(list)
     for review in queue:

@@ -22,14 +22,24 @@ _MARKER_BASE = -(2**52)
 
 class PreparedQuery:
     """``build(**ids)`` (a queryset filtered on integer ids, nothing prefetched), compiled
-    once, then run by calling the prepared query with the ids."""
+    once, then run by calling the prepared query with the ids. The names in ``many`` take
+    a list of ids (``pk__in``): with exactly one, as after one person's write, the
+    prepared SQL runs; with any other number, the queryset itself."""
 
-    def __init__(self, build: Callable[..., QuerySet], *names: str):
-        self.build, self.names = build, names
+    def __init__(self, build: Callable[..., QuerySet], *names: str, many: tuple[str, ...] = ()):
+        self.build, self.names, self.many = build, names, frozenset(many)
         self._model = None
         self._compiled: dict[str, tuple] = {}
 
-    def __call__(self, **ids: int) -> list:
+    def __call__(self, **ids) -> list:
+        values = {}
+        for name, given in ids.items():
+            if name in self.many:
+                if len(given) != 1:
+                    return list(self.build(**ids))
+                (values[name],) = given
+            else:
+                values[name] = given
         if self._model is None:
             self._model = self.build(**self._markers()).model
         alias = router.db_for_read(self._model)
@@ -37,7 +47,7 @@ class PreparedQuery:
         sql, params, slots, converters, make_rows = compiled
         params = list(params)
         for position, name in slots:
-            params[position] = ids[name]
+            params[position] = values[name]
         connection = connections[alias]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -46,12 +56,15 @@ class PreparedQuery:
             rows = [_converted(row, converters, connection) for row in rows]
         return make_rows(rows, alias)
 
-    def _markers(self) -> dict[str, int]:
-        return {name: _MARKER_BASE - index for index, name in enumerate(self.names)}
+    def _markers(self) -> dict:
+        return {
+            name: [_MARKER_BASE - index] if name in self.many else _MARKER_BASE - index
+            for index, name in enumerate(self.names)
+        }
 
     def _compile(self, alias: str) -> tuple:
-        markers = self._markers()
-        queryset = self.build(**markers)
+        queryset = self.build(**self._markers())
+        markers = {name: _MARKER_BASE - index for index, name in enumerate(self.names)}
         if queryset._prefetch_related_lookups:
             raise ValueError("A prepared query prefetches nothing.")
         compiler = queryset.query.get_compiler(alias)

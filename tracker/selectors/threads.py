@@ -20,6 +20,7 @@ from tracker.models import (
     display_name,
 )
 from tracker.rules.threads import OpenRequest, needs_work, needs_work_milestones, open_request
+from tracker.selectors.prepared import PreparedQuery
 
 
 def overdue_after() -> datetime.timedelta:
@@ -86,19 +87,26 @@ class WaitingThread:
     overdue: bool
 
 
+# Read for the mentees whose data changed, most often one: compiled once.
+_waiting_threads_of = PreparedQuery(
+    lambda learner_ids: (
+        Thread.objects.filter(learner_id__in=learner_ids, last_author=F("learner"))
+        .select_related("milestone")
+        .only("learner_id", "last_message_at", "last_author_id", "last_kind", "milestone__title")
+        .order_by("last_message_at")
+    ),
+    "learner_ids",
+    many=("learner_ids",),
+)
+
+
 def threads_waiting_for_mentor(*, mentees, now=None) -> list[WaitingThread]:
     """The threads of these learners (a mentor's active mentees, with their profiles)
     whose last word is the learner's, oldest first: one query."""
     now = now or timezone.now()
     learners = {learner.pk: learner for learner in mentees}
-    threads = (
-        Thread.objects.filter(learner_id__in=learners, last_author=F("learner"))
-        .select_related("milestone")
-        .only("learner_id", "last_message_at", "last_author_id", "last_kind", "milestone__title")
-        .order_by("last_message_at")
-    )
     waiting = []
-    for thread in threads:
+    for thread in _waiting_threads_of(learner_ids=list(learners)) if learners else []:
         thread.learner = learners[thread.learner_id]
         waiting.append(
             WaitingThread(thread=thread, overdue=now - thread.last_message_at > overdue_after())
