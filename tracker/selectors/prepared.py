@@ -16,8 +16,9 @@ from django.db.models.fetch_modes import FETCH_ONE
 from django.db.models.query import ValuesListIterable, get_related_populators
 
 # Stand-ins for the ids while the query compiles, found again among its parameters:
-# far below any id a database hands out.
-_MARKER_BASE = -(2**52)
+# below any id a database hands out, yet within a 32-bit integer column's range, outside
+# which Django compiles a lookup to "no rows" without a parameter.
+_MARKER_BASE = -2_000_000_000
 
 
 class PreparedQuery:
