@@ -70,10 +70,13 @@ def progress_set_status(
         progress.completed_at = None
         progress.verified_at = None
         progress.verified_by = None
-        closed = progress.reviews.filter(status=ReviewStatus.WAITING).update(
-            status=ReviewStatus.CLOSED,
-            decided_at=now,
-            closed_reason="The milestone was marked as not done any more.",
+        # Only a finished milestone can have a review waiting (``review_request``).
+        closed = is_finished(progress_was) and (
+            progress.reviews.filter(status=ReviewStatus.WAITING).update(
+                status=ReviewStatus.CLOSED,
+                decided_at=now,
+                closed_reason="The milestone was marked as not done any more.",
+            )
         )
         if closed:
             # The row's own save tells the learner's pages of the status, not of these.
