@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.caching import versions
+from tracker.selectors.prepared import PreparedQuery
 from tracker.models import (
     Milestone,
     Profile,
@@ -23,7 +24,23 @@ from tracker.models import (
 )
 
 
+# The row of every status change, locked: compiled once (``PreparedQuery``), in the
+# transaction of the first change (``FOR UPDATE`` is refused outside one).
+_progress_locked = PreparedQuery(
+    lambda learner_id, milestone_id: Progress.objects.select_for_update().filter(
+        learner_id=learner_id, milestone_id=milestone_id
+    ),
+    "learner_id",
+    "milestone_id",
+)
+
+
 def progress_get_locked(*, learner: AbstractBaseUser, milestone: Milestone) -> Progress:
+    """The learner's row for the milestone, locked until the transaction ends; created
+    (by one of two requests at once) when there is none."""
+    found = _progress_locked(learner_id=learner.pk, milestone_id=milestone.pk)
+    if found:
+        return found[0]
     progress, _ = Progress.objects.select_for_update().get_or_create(
         learner=learner, milestone=milestone
     )
