@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.caching import versions
-from tracker.selectors.prepared import PreparedQuery
 from tracker.models import (
     Milestone,
     Profile,
@@ -22,7 +21,7 @@ from tracker.models import (
     is_finished,
     profile_if_loaded,
 )
-
+from tracker.selectors.prepared import PreparedQuery
 
 # The row of every status change, locked: compiled once (``PreparedQuery``), in the
 # transaction of the first change (``FOR UPDATE`` is refused outside one).
