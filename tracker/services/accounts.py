@@ -13,6 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 from tracker import tasks
 from tracker.models import Profile, profile_if_loaded
 from tracker.selectors.content import guide_list_published
+from tracker.selectors.prepared import PreparedQuery
 from tracker.services import notifications
 
 User = get_user_model()
@@ -38,14 +39,25 @@ def user_delete(*, user: AbstractBaseUser) -> None:
     user.delete()
 
 
+UPDATED_APART = sorted(Profile.UPDATED_APART)
+# Read again after every htmx write: compiled once (``PreparedQuery``).
+_updated_apart = PreparedQuery(
+    lambda user_id: Profile.objects.filter(user_id=user_id).values_list(*UPDATED_APART),
+    "user_id",
+)
+
+
 def profile_get_or_create(*, user: AbstractBaseUser, reload: bool = False) -> Profile:
     """The user's profile, created if missing. The session's user comes with it
     (tracker.auth): ``reload`` reads again what writes change apart (its versions, last
     active) after a write, and keeps the user and chosen guide it came with."""
     loaded = profile_if_loaded(user)
     if reload and loaded is not None:
-        loaded.refresh_from_db(fields=sorted(Profile.UPDATED_APART))
-        return loaded
+        found = _updated_apart(user_id=user.pk)
+        if found:
+            for name, value in zip(UPDATED_APART, found[0], strict=True):
+                setattr(loaded, name, value)
+            return loaded
     if not reload:
         try:
             return user.profile
