@@ -21,7 +21,16 @@ from tracker.models import (
     ThreadRead,
     display_name,
 )
-from tracker.rules.threads import OpenRequest, needs_work, needs_work_milestones, open_request
+from tracker.rules.threads import (
+    OpenRequest,
+    needs_work,
+    needs_work_milestones,
+    open_request,
+    read_is_behind,
+)
+
+# The messages that say whether a milestone needs work (``rules.threads.needs_work``).
+VERDICT_KINDS = [MessageKind.REVIEW_REQUEST, MessageKind.APPROVED, MessageKind.CHANGES_REQUESTED]
 
 
 def overdue_after() -> datetime.timedelta:
@@ -30,14 +39,38 @@ def overdue_after() -> datetime.timedelta:
 
 def thread_get(*, learner, milestone: Milestone, now=None) -> dict:
     """The thread on a learner's milestone (None before its first message), its messages
-    with their authors, and what they add up to: two queries."""
-    thread = Thread.objects.filter(learner=learner, milestone=milestone).first()
+    with their authors, what they add up to, and whether the learner's read mark is
+    behind it (``thread_unread``: only then is there something to mark read): two
+    queries."""
+    read_at = ThreadRead.objects.filter(thread=OuterRef("pk"), person=learner).values("read_at")
+    thread = (
+        Thread.objects.filter(learner=learner, milestone_id=milestone.pk)
+        .annotate(my_read_at=Subquery(read_at[:1]))
+        .first()
+    )
     messages = []
     if thread is not None:
         messages = list(
             thread.messages.select_related("author__profile").order_by("created_at", "id")
         )
-    return _thread_context(thread, messages, learner_id=learner.pk, now=now)
+    context = _thread_context(thread, messages, learner_id=learner.pk, now=now)
+    context["thread_unread"] = thread is not None and read_is_behind(
+        thread.last_message_at, thread.my_read_at
+    )
+    return context
+
+
+def thread_needs_work(*, learner, milestone: Milestone) -> bool:
+    """Whether a mentor sent the learner's milestone back (``rules.threads.needs_work``),
+    from the kinds of its thread's messages: one query."""
+    kinds = (
+        Message.objects.filter(
+            thread__learner=learner, thread__milestone_id=milestone.pk, kind__in=VERDICT_KINDS
+        )
+        .order_by("created_at", "id")
+        .values_list("kind", flat=True)
+    )
+    return needs_work(kinds)
 
 
 def thread_get_by_id(*, thread: Thread, now=None) -> dict:
@@ -70,11 +103,7 @@ def needs_work_get(*, learner, guide) -> frozenset[int]:
         Message.objects.filter(
             thread__learner=learner,
             thread__milestone__guide=guide,
-            kind__in=[
-                MessageKind.REVIEW_REQUEST,
-                MessageKind.APPROVED,
-                MessageKind.CHANGES_REQUESTED,
-            ],
+            kind__in=VERDICT_KINDS,
         )
         .order_by("created_at", "id")
         .values_list("thread__milestone_id", "kind")
