@@ -10,6 +10,7 @@ from django.utils import timezone
 from tracker.models import (
     AdviceRule,
     Guide,
+    Mentorship,
     Milestone,
     Profile,
     Progress,
@@ -42,10 +43,11 @@ def progress_map_get(*, learner, guide: Guide, with_notes: bool = False) -> dict
     return {row.milestone_id: row for row in rows}
 
 
-def milestone_page_get(*, learner, guide: Guide, milestone: Milestone) -> dict:
+def milestone_page_get(*, learner, guide: Guide, milestone: Milestone, mentorships=()) -> dict:
     """One milestone of the guide's kept plan (``milestone_get_active``), what it requires
     and opens the way to, and for a learner their row, reviews and unfinished
-    prerequisites: no query for a visitor, two at most for a learner."""
+    prerequisites: no query for a visitor, two for a learner (the reviews' mentorships
+    taken from their active ``mentorships``, loaded with their mentors)."""
     rows = {}
     if learner.is_authenticated:
         ids = [milestone.pk, *(p.pk for p in milestone.prerequisites.all())]
@@ -57,7 +59,9 @@ def milestone_page_get(*, learner, guide: Guide, milestone: Milestone) -> dict:
     context["unlocks"] = milestone_unlocks_get(guide=guide).get(milestone.pk, [])
     if learner.is_authenticated:
         context["progress"] = rows.get(milestone.pk)
-        context["reviews"] = review_list_of_progress(progress=context["progress"])
+        context["reviews"] = review_list_of_progress(
+            progress=context["progress"], mentorships=mentorships
+        )
     return context
 
 
@@ -176,10 +180,23 @@ def dashboard_get(*, learner, profile: Profile, guide: Guide, now) -> dict:
     return page
 
 
-def review_list_of_progress(*, progress: Progress | None) -> list:
+def review_list_of_progress(*, progress: Progress | None, mentorships=None) -> list:
+    """The reviews asked for on a progress row, newest first, each with its mentorship
+    and mentor: one query. Given ``mentorships`` (loaded with their mentors), a review's
+    is taken from them where it is among them, and the others read in one more."""
     if progress is None:
         return []
-    return list(progress.reviews.select_related("mentorship__mentor").order_by("-requested_at"))
+    reviews = progress.reviews.order_by("-requested_at")
+    if mentorships is None:
+        return list(reviews.select_related("mentorship__mentor"))
+    reviews = list(reviews)
+    known = {mentorship.pk: mentorship for mentorship in mentorships}
+    missing = {review.mentorship_id for review in reviews} - known.keys()
+    if missing:
+        known.update(Mentorship.objects.select_related("mentor").in_bulk(missing))
+    for review in reviews:
+        review.mentorship = known[review.mentorship_id]
+    return reviews
 
 
 def public_profile_get(*, username: str) -> dict:

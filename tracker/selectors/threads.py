@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db.models import CharField, F, OuterRef, Subquery, Value
+from django.db import connection
+from django.db.models import CharField, DateTimeField, F, OuterRef, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from tracker.models import (
@@ -37,27 +39,56 @@ def overdue_after() -> datetime.timedelta:
     return datetime.timedelta(days=settings.REVIEW_OVERDUE_DAYS)
 
 
-def thread_get(*, learner, milestone: Milestone, now=None) -> dict:
+def thread_get(*, learner, milestone: Milestone, people=(), now=None) -> dict:
     """The thread on a learner's milestone (None before its first message), its messages
     with their authors, what they add up to, and whether the learner's read mark is
     behind it (``thread_unread``: only then is there something to mark read): two
-    queries."""
-    read_at = ThreadRead.objects.filter(thread=OuterRef("pk"), person=learner).values("read_at")
-    thread = (
-        Thread.objects.filter(learner=learner, milestone_id=milestone.pk)
-        .annotate(my_read_at=Subquery(read_at[:1]))
-        .first()
+    queries. The authors are taken from ``people`` (users loaded with their profiles:
+    the learner, their mentors) where they are among them, the others read in one more."""
+    thread = next(
+        iter(
+            Thread.objects.filter(learner=learner, milestone_id=milestone.pk)
+            .annotate(my_read_at=_read_mark_of(learner))
+            .order_by()
+        ),
+        None,
     )
     messages = []
     if thread is not None:
-        messages = list(
-            thread.messages.select_related("author__profile").order_by("created_at", "id")
-        )
+        messages = list(thread.messages.order_by("created_at", "id"))
+        _attach_authors(messages, [learner, *people])
     context = _thread_context(thread, messages, learner_id=learner.pk, now=now)
     context["thread_unread"] = thread is not None and read_is_behind(
         thread.last_message_at, thread.my_read_at
     )
     return context
+
+
+def _read_mark_of(person) -> RawSQL:
+    """The person's ``ThreadRead.read_at`` on each thread of a query, as a column. Plain
+    SQL: Django's ``Subquery`` costs more to build than the thread's query itself."""
+    quote = connection.ops.quote_name
+    marks = quote(ThreadRead._meta.db_table)
+    threads = quote(Thread._meta.db_table)
+    return RawSQL(
+        f"SELECT {marks}.{quote('read_at')} FROM {marks} "
+        f"WHERE {marks}.{quote('thread_id')} = {threads}.{quote('id')} "
+        f"AND {marks}.{quote('person_id')} = %s",
+        [person.pk],
+        output_field=DateTimeField(),
+    )
+
+
+def _attach_authors(messages: list[Message], people) -> None:
+    """Each message's author, with their profile: from ``people`` when among them, the
+    others in one query."""
+    known = {person.pk: person for person in people}
+    missing = {m.author_id for m in messages if m.author_id is not None} - known.keys()
+    if missing:
+        known.update(get_user_model().objects.select_related("profile").in_bulk(missing))
+    for message in messages:
+        if message.author_id is not None:
+            message.author = known[message.author_id]
 
 
 def thread_needs_work(*, learner, milestone: Milestone) -> bool:
