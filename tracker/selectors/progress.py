@@ -88,14 +88,15 @@ def _milestone_status(milestone: Milestone, rows: dict[int, Progress], *, guide:
     """The shared milestone and its prerequisites as one learner sees them (their rows in
     ``rows``; never written onto the kept plan: see ``LearnerMilestone``)."""
     prerequisites = [LearnerMilestone(p, rows.get(p.pk)) for p in milestone.prerequisites.all()]
+    unfinished = [p for p in prerequisites if not (p.mine and is_finished(p.mine.status))]
     return {
         "guide": guide,
         "milestone": LearnerMilestone(milestone, rows.get(milestone.pk)),
         "progress": None,
         "prerequisites": prerequisites,
-        "unfinished_prerequisites": [
-            p for p in prerequisites if not (p.mine and is_finished(p.mine.status))
-        ],
+        "unfinished_prerequisites": unfinished,
+        # Which they are, for the kept status card's key.
+        "unfinished_ids": tuple(p.pk for p in unfinished),
     }
 
 

@@ -93,15 +93,21 @@ def _attach_authors(messages: list[Message], people) -> None:
 
 def thread_needs_work(*, learner, milestone: Milestone) -> bool:
     """Whether a mentor sent the learner's milestone back (``rules.threads.needs_work``),
-    from the kinds of its thread's messages: one query."""
-    kinds = (
-        Message.objects.filter(
-            thread__learner=learner, thread__milestone_id=milestone.pk, kind__in=VERDICT_KINDS
+    from the kinds of its thread's messages: one query, in plain SQL, as the status
+    change answers with it (the ORM takes longer to build it than the database to run it)."""
+    quote = connection.ops.quote_name
+    messages, threads = quote(Message._meta.db_table), quote(Thread._meta.db_table)
+    kinds = ", ".join(["%s"] * len(VERDICT_KINDS))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT m.{quote('kind')} FROM {messages} m "
+            f"JOIN {threads} t ON t.{quote('id')} = m.{quote('thread_id')} "
+            f"WHERE t.{quote('learner_id')} = %s AND t.{quote('milestone_id')} = %s "
+            f"AND m.{quote('kind')} IN ({kinds}) "
+            f"ORDER BY m.{quote('created_at')}, m.{quote('id')}",
+            [learner.pk, milestone.pk, *VERDICT_KINDS],
         )
-        .order_by("created_at", "id")
-        .values_list("kind", flat=True)
-    )
-    return needs_work(kinds)
+        return needs_work(kind for (kind,) in cursor.fetchall())
 
 
 def thread_get_by_id(*, thread: Thread, now=None) -> dict:

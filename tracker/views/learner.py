@@ -67,10 +67,8 @@ def _render_in_place(request, view_name: str, guide, milestone, progress) -> Htt
     if view_name == "milestone":
         # The review card too: asking for a review depends on the milestone being done.
         context = milestone_status_context(request, guide, milestone, progress)
-        card = render(request, "tracker/public/milestone.html#status_card", context)
         context["oob"] = True
-        reviews = render(request, "tracker/public/milestone.html#review_card", context)
-        return HttpResponse(card.content + reviews.content)
+        return render(request, "tracker/public/milestone.html#status_swap", context)
     if view_name == "dashboard":
         profile = profile_get_or_create(user=request.user, reload=True)
         return HttpResponse(_dashboard_html(request, profile, guide, whole_page=False))
