@@ -55,7 +55,8 @@ def thread_get(*, learner, milestone: Milestone, people=(), now=None) -> dict:
     )
     messages = []
     if thread is not None:
-        messages = list(thread.messages.order_by("created_at", "id"))
+        # Sorted here: Django takes longer to build an ORDER BY than to sort the rows.
+        messages = sorted(thread.messages.order_by(), key=lambda m: (m.created_at, m.pk))
         _attach_authors(messages, [learner, *people])
     context = _thread_context(thread, messages, learner_id=learner.pk, now=now)
     context["thread_unread"] = thread is not None and read_is_behind(
