@@ -185,7 +185,8 @@ class ReviewRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["mentorship"]
         field.queryset = Mentorship.objects.filter(pk__in=[m.pk for m in mentorships])
-        field.label_from_instance = lambda m: m.mentor.get_username()
+        # Shown from the mentorships given (with their mentors), not asked for again.
+        field.choices = [(m.pk, m.mentor.get_username()) for m in mentorships]
         self._mentorships = {m.pk: m for m in mentorships}
 
     def clean_mentorship(self):

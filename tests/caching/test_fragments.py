@@ -7,9 +7,9 @@ from http import HTTPStatus
 import pytest
 from django.test import Client
 
-from tests.conftest import PASSWORD, status_url
+from tests.conftest import PASSWORD, notes_url, status_url
 from tracker.caching import fragments
-from tracker.models import Milestone, Progress, ProgressStatus
+from tracker.models import Milestone, MilestonePrerequisite, Progress, ProgressStatus
 from tracker.services.progress import progress_set_status
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +97,139 @@ def test_a_pillar_shows_the_status_just_set_in_every_filtered_view(client, guide
 
     assert "Done" in item(client.get(guide.get_absolute_url()).content.decode(), milestone.slug)
     assert "Done" in item(client.get(done_only).content.decode(), milestone.slug)
+
+
+# --- the milestone page: content kept per process, the learner's parts their own ---------
+
+
+def card(html: str, card_id: str) -> str:
+    start = html.index(f'id="{card_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def required_list(html: str) -> str:
+    start = html.index("Do these first")
+    return html[start : html.index("</ul>", start)]
+
+
+def test_the_milestone_page_right_after_a_change_shows_the_new_status(client, guide, learner):
+    """The status card is kept per process for the status it shows: each change, with or
+    without JavaScript, is on the very next page."""
+    client.force_login(learner)
+    milestone = guide.milestones.get(slug="milestone-3")
+    url = milestone.get_absolute_url()
+    assert "Not started</span>" in card(client.get(url).content.decode(), "milestone-status")
+
+    for status, label in [
+        ("in_progress", "In progress"),
+        ("done", "Done"),
+        ("known", "Already know it"),
+    ]:
+        client.post(status_url(milestone), {"status": status})
+
+        shown = card(client.get(url).content.decode(), "milestone-status")
+        assert f"{label}</span>" in shown, (status, shown)
+        assert f'id="status-milestone-3-{status}" name="status" value="{status}" ' in shown
+        pressed = shown.split(f'id="status-milestone-3-{status}"', 1)[1]
+        assert pressed.split(">", 1)[0].count('aria-pressed="true"') == 1
+
+    html = client.post(
+        status_url(milestone),
+        {"status": "not_started", "view": "milestone"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "Not started</span>" in card(html, "milestone-status")
+    assert "Not started</span>" in card(client.get(url).content.decode(), "milestone-status")
+
+
+def test_each_learner_sees_their_own_statuses_on_the_prerequisites(
+    client, guide, learner, make_user
+):
+    """The milestone's content is kept per process, the prerequisites' badges are not."""
+    milestone = guide.milestones.get(slug="milestone-3")
+    required = guide.milestones.get(slug="milestone-0")
+    progress_set_status(learner=learner, milestone=required, status=ProgressStatus.DONE)
+    other = make_user("grace")
+
+    client.force_login(learner)
+    mine = client.get(milestone.get_absolute_url()).content.decode()
+    client.force_login(other)
+    theirs = client.get(milestone.get_absolute_url()).content.decode()
+
+    assert "Done" in required_list(mine)
+    assert "Not started" in required_list(theirs)
+    assert "finishing" not in card(mine, "milestone-status")
+    assert "Milestone 0</a> first." in card(theirs, "milestone-status")
+
+
+def test_the_milestone_page_shows_an_editors_change_at_once(client, guide, learner):
+    client.force_login(learner)
+    milestone = guide.milestones.get(slug="milestone-0")
+    url = milestone.get_absolute_url()
+    html = client.get(url).content.decode()
+    assert "What milestone 0 teaches." in html
+    assert "Docs 0" in html
+    assert "Milestone 3" in html.split("This opens the way to", 1)[1]
+
+    milestone.description = "Vectors, matrices and why they matter."
+    milestone.save()
+    resource = milestone.resources.get()
+    resource.title = "The official docs"
+    resource.save()
+    MilestonePrerequisite.objects.filter(prerequisite=milestone).delete()
+
+    html = client.get(url).content.decode()
+    assert "Vectors, matrices and why they matter." in html
+    assert "The official docs" in html
+    assert "Docs 0" not in html
+    assert "This opens the way to" not in html
+
+
+def test_a_milestone_lists_what_another_guide_builds_on_it_and_its_latest_title(
+    client, guide, make_guide, learner
+):
+    """Prerequisites may link two guides: a change at one end shows on the other's page."""
+    client.force_login(learner)
+    milestone = guide.milestones.get(slug="milestone-0")
+    later = make_guide(slug="other-guide", milestones=1).milestones.get()
+    assert "This opens the way to" in client.get(milestone.get_absolute_url()).content.decode()
+
+    MilestonePrerequisite.objects.create(milestone=later, prerequisite=milestone)
+    html = client.get(milestone.get_absolute_url()).content.decode()
+    assert f'href="{later.get_absolute_url()}">Milestone 0</a>' in html
+
+    later.title = "Testing in another guide"
+    later.save()
+    html = client.get(milestone.get_absolute_url()).content.decode()
+    assert f'href="{later.get_absolute_url()}">Testing in another guide</a>' in html
+
+
+def test_each_learner_sees_their_own_notes_and_mentors_in_the_forms(
+    client, guide, learner, make_user, make_mentorship
+):
+    """The forms' markup is kept for each state they show: a note or a mentor of one
+    learner's never shows in another's form."""
+    milestone = guide.milestones.get(slug="milestone-0")
+    other = make_user("grace")
+    for person, mentor_name in [(learner, "marco"), (other, "nadia")]:
+        make_mentorship(make_user(mentor_name), person)
+        progress_set_status(learner=person, milestone=milestone, status=ProgressStatus.DONE)
+    client.force_login(learner)
+    client.post(notes_url(milestone), {"note": "Chapter 2 was hard", "evidence_url": ""})
+    mine = client.get(milestone.get_absolute_url()).content.decode()
+    client.force_login(other)
+    theirs = client.get(milestone.get_absolute_url()).content.decode()
+
+    assert "Chapter 2 was hard</textarea>" in mine
+    assert "Chapter 2 was hard" not in theirs
+    assert ">marco</option>" in mine
+    assert "nadia" not in mine
+    assert ">nadia</option>" in theirs
+    assert "marco" not in theirs
+
+    response = client.post(notes_url(milestone), {"note": "x", "evidence_url": "ftp://no"})
+    assert "Enter a web address that starts with http:// or https://." in response.content.decode()
+    html = client.get(milestone.get_absolute_url()).content.decode()
+    assert "Enter a web address" not in html
+    assert 'name="note"' in html
+    assert "ftp://no" not in html

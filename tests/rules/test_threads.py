@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from tracker.models import MessageKind as K
-from tracker.rules.threads import needs_work, needs_work_milestones, open_request
+from tracker.rules.threads import needs_work, needs_work_milestones, open_request, read_is_behind
 
 NOW = datetime.datetime(2026, 12, 3, 12, tzinfo=datetime.UTC)
 WEEK = datetime.timedelta(days=7)
@@ -87,3 +87,12 @@ def test_overdue_only_past_the_set_number_of_days():
     old = open_request([(K.REVIEW_REQUEST, days_ago(7.1), True)], now=NOW, overdue_after=WEEK)
     assert not fresh.overdue
     assert old.overdue
+
+
+def test_a_read_mark_is_behind_a_thread_only_when_older_than_its_last_message():
+    last = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC)
+    assert read_is_behind(last, None)
+    assert read_is_behind(last, last - datetime.timedelta(seconds=1))
+    assert not read_is_behind(last, last)
+    assert not read_is_behind(last, last + datetime.timedelta(minutes=5))
+    assert not read_is_behind(None, None)

@@ -23,6 +23,7 @@ from tracker.models import (
     ProgressStatus,
 )
 from tracker.services.plan import plan_snapshot_record
+from tracker.services.threads import message_post
 
 pytestmark = pytest.mark.django_db
 
@@ -237,3 +238,47 @@ def test_the_dashboard_after_a_change_costs_the_same_few_queries_for_any_plan(
         response = client.get(DASHBOARD)
     assert response.status_code == HTTPStatus.OK
     assert response.context["overall"].total == size
+
+
+# The milestone page right after a status change, for a learner with a mentor and a
+# conversation: the session, the user with their profile and chosen guide, their rows on
+# the milestone and its prerequisites, its reviews, their mentors (who wrote the messages),
+# the thread with their read mark, its messages. The content comes from the guide's plan
+# kept in the process; nothing per milestone, resource, prerequisite or message.
+MILESTONE_PAGE_QUERIES = 7
+
+
+def test_the_milestone_page_after_a_change_costs_the_same_for_any_guide(
+    client, make_guide, make_user, make_mentorship, complete, django_assert_max_num_queries
+):
+    counts = []
+    for size in (5, 60):
+        guide = make_guide(milestones=size, pillars=2, slug=f"guide-{size}")
+        learner, mentor = make_user(f"learner-{size}"), make_user(f"mentor-{size}")
+        Profile.objects.filter(user=learner).update(current_guide=guide)
+        make_mentorship(mentor, learner)
+        milestone = Milestone.objects.filter(
+            guide=guide, prerequisites__isnull=False, unlocks__isnull=False
+        ).first()
+        for n in range(size):
+            milestone.resources.create(title=f"Extra {n}", url=f"https://example.com/x{n}")
+        complete(learner, milestone.prerequisites.all())
+        for n in range(size):
+            author = mentor if n % 2 else learner
+            message_post(author=author, learner=learner, milestone=milestone, body=f"Note {n}")
+        client.force_login(learner)
+        url = milestone.get_absolute_url()
+        client.get(url)  # reads the messages: the one write, on the first visit
+        client.get(url)  # the header's count of waiting conversations, read again once
+        client.post(status_url(milestone), {"status": "done"})
+
+        with django_assert_max_num_queries(MILESTONE_PAGE_QUERIES) as queries:
+            response = client.get(url)
+
+        assert response.status_code == HTTPStatus.OK
+        html = response.content.decode()
+        assert html.count('<li class="thread-message') == size
+        assert html.count("https://example.com/x") == size
+        assert "Done</span>" in html.split('id="milestone-status"', 1)[1]
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

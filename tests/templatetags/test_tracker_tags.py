@@ -3,9 +3,11 @@
 from types import SimpleNamespace
 
 import pytest
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 
-from tracker.models import display_name
-from tracker.templatetags.tracker_tags import person, progress_bar, salary_range
+from tracker.forms import MessageForm, NotesForm
+from tracker.models import Progress, display_name
+from tracker.templatetags.tracker_tags import crispy_cached, person, progress_bar, salary_range
 
 
 def band(low, high, currency="USD"):
@@ -44,3 +46,22 @@ def test_a_person_is_named_by_display_name_or_else_username(make_user):
     assert person(ada) == display_name(ada) == "ada"
     ada.profile.display_name = "Ada Lovelace"
     assert person(ada) == "Ada Lovelace"
+
+
+@pytest.mark.django_db
+def test_a_cached_form_is_the_markup_crispy_renders_for_its_state(rf):
+    """``{% crispy_cached %}`` keeps the markup of each state of an unbound form; a bound
+    form (a visitor's input and its errors) is rendered afresh every time."""
+    context = {"request": rf.get("/")}
+    for note in ["", "First note", "First note", "Second note"]:
+        form = NotesForm(instance=Progress(note=note))
+        assert crispy_cached(context, form) == as_crispy_form(form)
+    unbound = MessageForm()
+    assert crispy_cached(context, unbound["body"]) == as_crispy_field(unbound["body"])
+
+    for body in ["Hello", "x" * 20_000]:
+        bound = MessageForm({"body": body})
+        bound.is_valid()
+        assert crispy_cached(context, bound["body"]) == as_crispy_field(bound["body"])
+    refused = NotesForm({"note": "x", "evidence_url": "ftp://no"}, instance=Progress())
+    assert "ftp://no" in crispy_cached(context, refused)

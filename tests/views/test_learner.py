@@ -131,6 +131,27 @@ def test_a_status_change_costs_the_same_few_queries_however_big_the_plan(
     assert Progress.objects.get(learner=learner, milestone=target).status == DONE
 
 
+@pytest.mark.parametrize("size", [6, 60])
+def test_a_status_change_on_the_milestone_page_costs_the_same_few_queries(
+    client, learner, make_guide, make_user, make_mentorship, size, django_assert_max_num_queries
+):
+    """The htmx change on the milestone page answers with its status and review cards:
+    the write, then the milestone's reviews, whether it needs work and, once it is
+    finished, the mentors to ask; its content comes from the guide's kept plan."""
+    guide = make_guide(milestones=size)
+    Profile.objects.filter(user=learner).update(current_guide=guide)
+    for number in range(3):
+        make_mentorship(make_user(f"mentor-{number}"), learner)
+    target = guide.milestones.get(slug="milestone-0")  # requires nothing
+    client.force_login(learner)
+    htmx_fragment(client, target, "in_progress", "milestone")  # the row, the plan kept
+    for status in ["done", "not_started", "done", "known", "in_progress"]:
+        with django_assert_max_num_queries(STATUS_CHANGE_QUERIES):
+            html = htmx_fragment(client, target, status, "milestone")
+        assert 'id="milestone-status"' in html
+        assert 'aria-labelledby="reviews-heading" hx-swap-oob="true"' in html
+
+
 # --- the status view with htmx -----------------------------------------------------------
 
 

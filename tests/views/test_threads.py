@@ -6,11 +6,14 @@ import datetime
 from http import HTTPStatus
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import PASSWORD
+from tests.selectors.test_progress import MILESTONE_PAGE_QUERIES
 from tracker.models import (
     MESSAGE_MAX_LENGTH,
     MentorshipStatus,
@@ -20,6 +23,7 @@ from tracker.models import (
     ProgressStatus,
     ReviewStatus,
     Thread,
+    ThreadRead,
 )
 from tracker.services.mentoring import review_decide, review_request
 from tracker.services.threads import message_post
@@ -257,6 +261,44 @@ def test_the_header_counts_what_waits_for_each_person(world):
     assert 'id="nav-attention"' not in page
 
 
+def test_the_learner_marks_a_reply_read_by_seeing_it_and_only_then(world):
+    """Seeing the milestone page marks its thread read when something in it is new, and
+    writes nothing on a visit with nothing new."""
+    mentee, mentor = world["people"]["mentee"], world["people"]["mentor"]
+    client_as(mentor).post(thread_url(world["thread"]), {"body": "Yes.", "action": "message"})
+    learner = client_as(mentee)
+    url = world["milestones"][0].get_absolute_url()
+    assert not ThreadRead.objects.filter(person=mentee, read_at__gte=reply_time(world)).exists()
+
+    assert "Yes." in learner.get(url).content.decode()
+    mark = ThreadRead.objects.get(thread=world["thread"], person=mentee)
+    assert mark.read_at >= reply_time(world)
+
+    with CaptureQueriesContext(connection) as queries:
+        learner.get(url)
+    writes = [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert writes == []
+    assert ThreadRead.objects.get(pk=mark.pk).read_at == mark.read_at
+
+
+def reply_time(world):
+    return Thread.objects.get(pk=world["thread"].pk).last_message_at
+
+
+def test_a_former_mentors_messages_keep_their_names(world, client):
+    """The authors come with the mentors already loaded; one who mentors no more is read
+    for their messages all the same."""
+    mentee, former = world["people"]["mentee"], world["people"]["former"]
+    Message.objects.create(
+        thread=world["thread"], author=former, kind=MessageKind.REPLY, body="Old advice."
+    )
+    client.force_login(mentee)
+    page = client.get(world["milestones"][0].get_absolute_url()).content.decode()
+    conversation = page.split('id="conversation"', 1)[1]
+    assert '<strong class="text-body">former</strong>' in conversation
+    assert '<strong class="text-body">marco</strong>' not in conversation
+
+
 def test_the_header_count_costs_no_query_once_warm(world, django_assert_num_queries):
     client = client_as(world["people"]["mentor"])
     client.get(reverse("tracker:mentoring"))
@@ -390,7 +432,9 @@ def test_a_thread_costs_the_same_for_1_or_60_messages(world, count, django_asser
     with django_assert_max_num_queries(14):
         page = mentor_client.get(thread_url(world["thread"])).content.decode()
     assert page.count('<li class="thread-message') == count
-    with django_assert_max_num_queries(20):
+    # The learner's page: as tests.selectors.test_progress.MILESTONE_PAGE_QUERIES, plus
+    # the guide, which is not the one the learner chose.
+    with django_assert_max_num_queries(MILESTONE_PAGE_QUERIES + 1):
         page = learner_client.get(m0.get_absolute_url()).content.decode()
     assert page.count('<li class="thread-message') == count
 

@@ -1,7 +1,8 @@
 """Where every version goes up: the one half of the cache rule (``keys`` is the other).
 
 - ``Guide.content_version``: any change to a guide or its stages, pillars, milestones,
-  prerequisites, resources, salary bands, advice or impact areas.
+  prerequisites, resources, salary bands, advice or impact areas; a milestone's change
+  and a prerequisite's also bump the guides at the other end of its prerequisites.
 - ``Profile.progress_version``: any change to the learner's progress, reviews, profile or
   account (a display name, a username), so their own pages are rendered afresh.
 - ``Profile.history_version``: with ``progress_version``, when the learner's history
@@ -53,15 +54,26 @@ User = get_user_model()
 LOGIN_ONLY = frozenset({"last_login"})  # what logging in saves: shown nowhere
 
 
-def content_changed(*, guide_ids=None, milestone_ids=None) -> None:
+def content_changed(*, guide_ids=None, milestone_ids=None, linked_to=None) -> None:
     """Bump the ``content_version`` of these guides (all of them without arguments), and
-    the versions of learners with review requests on them: a dashboard lists reviews of
+    with ``linked_to`` (a milestone's id) that of every guide with a milestone it requires
+    or that requires it: a milestone's page lists the titles of both. The versions of
+    learners with review requests on them go up too: a dashboard lists reviews of
     milestones of any guide, not only of the one it shows."""
     guides = Guide.objects.all()
     if guide_ids is not None:
         guides = guides.filter(pk__in=guide_ids)
     if milestone_ids is not None:
         guides = guides.filter(milestones__in=milestone_ids)
+    if linked_to is not None:
+        links = MilestonePrerequisite.objects.filter(
+            Q(milestone_id=linked_to) | Q(prerequisite_id=linked_to)
+        )
+        guides = Guide.objects.filter(
+            Q(pk__in=guides.values("pk"))
+            | Q(milestones__in=links.values("milestone_id"))
+            | Q(milestones__in=links.values("prerequisite_id"))
+        )
     changed = Guide.objects.filter(pk__in=guides.values("pk"))
     changed.update(content_version=F("content_version") + 1)
     reviewed = ReviewRequest.objects.filter(progress__milestone__guide__in=changed.values("pk"))
@@ -189,11 +201,26 @@ def _on_guide_part(sender, instance, raw=False, **kwargs):
     content_changed(guide_ids=[instance.guide_id])
 
 
+def _on_milestone(sender, instance, raw=False, **kwargs):
+    if raw:
+        _on_raw_save()
+        return
+    content_changed(guide_ids=[instance.guide_id], linked_to=instance.pk)
+
+
 def _on_milestone_part(sender, instance, raw=False, **kwargs):
     if raw:
         _on_raw_save()
         return
     content_changed(milestone_ids=[instance.milestone_id])
+
+
+def _on_prerequisite(sender, instance, raw=False, **kwargs):
+    if raw:
+        _on_raw_save()
+        return
+    # Both ends: the prerequisite's page lists what it opens the way to.
+    content_changed(milestone_ids=[instance.milestone_id, instance.prerequisite_id])
 
 
 def _on_mentorship(sender, instance, raw=False, **kwargs):
@@ -208,8 +235,10 @@ def connect() -> None:
     """Called once, from the app's ``ready()``."""
     receivers = [
         (_on_guide, [Guide]),
-        (_on_guide_part, [CareerStage, Pillar, Milestone, SalaryBand, Advice, ImpactArea]),
-        (_on_milestone_part, [Resource, MilestonePrerequisite]),
+        (_on_guide_part, [CareerStage, Pillar, SalaryBand, Advice, ImpactArea]),
+        (_on_milestone, [Milestone]),
+        (_on_milestone_part, [Resource]),
+        (_on_prerequisite, [MilestonePrerequisite]),
         (_on_progress, [Progress]),
         (_on_review, [ReviewRequest]),
         (_on_mentorship, [Mentorship]),

@@ -21,6 +21,14 @@ def needs_work(kinds: Iterable[str]) -> bool:
     return state
 
 
+def read_is_behind(
+    last_message_at: datetime.datetime | None, read_at: datetime.datetime | None
+) -> bool:
+    """Whether a person's read mark on a thread (``read_at``, None if they never read it)
+    is older than its last message: marking it read would change something."""
+    return last_message_at is not None and (read_at is None or read_at < last_message_at)
+
+
 def needs_work_milestones(rows: Iterable[tuple[int, str]]) -> frozenset[int]:
     """The milestones that need work, from (milestone id, kind) rows in message order."""
     kinds_of: dict[int, list[str]] = {}

@@ -12,6 +12,7 @@ from tracker.models import (
     Guide,
     Level,
     Milestone,
+    MilestonePrerequisite,
     Pillar,
     Profile,
     Progress,
@@ -122,9 +123,15 @@ class GuidePlan:
 
 def guide_content_get(*, guide: Guide) -> tuple[GuidePlan, dict]:
     """The guide's plan and extras, built once per content version (tracker.caching)."""
-    return caching.content.guide_content(
-        guide, lambda: (guide_plan_build(guide=guide), guide_extras_get(guide=guide))
+    extras = caching.content.guide_content(
+        guide, lambda: guide_extras_get(guide=guide), part="extras"
     )
+    return guide_plan_get(guide=guide), extras
+
+
+def guide_plan_get(*, guide: Guide) -> GuidePlan:
+    """The guide's plan alone, built once per content version (tracker.caching)."""
+    return caching.content.guide_content(guide, lambda: guide_plan_build(guide=guide))
 
 
 def _with_details(milestones: QuerySet[Milestone]) -> QuerySet[Milestone]:
@@ -202,33 +209,41 @@ def guide_extras_get(*, guide: Guide) -> dict:
     }
 
 
-def milestone_get_detail(*, guide: Guide, slug: str) -> Milestone:
-    milestone = (
-        _with_details(Milestone.objects.filter(guide=guide, slug=slug, archived=False))
-        .prefetch_related(
-            Prefetch(
-                "unlocks",
-                queryset=Milestone.objects.filter(archived=False)
-                .select_related("guide")
-                .only("id", "slug", "title", "guide__slug"),
+def milestone_get_active(*, guide: Guide, slug: str) -> Milestone:
+    """The guide's active milestone of this slug, with its pillar, resources and
+    prerequisites, from the guide's plan kept in the process (``guide_plan_get``): no
+    query. The milestone is shared by the whole process: nothing may be written onto it
+    (``LearnerMilestone`` carries a learner's row)."""
+    milestone = guide_plan_get(guide=guide).by_slug.get(slug)
+    if milestone is None:
+        raise Http404("No such milestone.")
+    return milestone
+
+
+def milestone_unlocks_get(*, guide: Guide) -> dict[int, list[Milestone]]:
+    """The active milestones that require each milestone of the guide (of any guide, as
+    prerequisites may link two), in the guide's order: one query, once per content
+    version and process (``tracker.caching.content``). Shared like the plan."""
+
+    def build() -> dict[int, list[Milestone]]:
+        rows = (
+            MilestonePrerequisite.objects.filter(
+                prerequisite__guide=guide, milestone__archived=False
             )
+            .select_related("milestone__guide")
+            .only("prerequisite_id", *(f"milestone__{name}" for name in UNLOCK_FIELDS))
+            .order_by("milestone__pillar__order", "milestone__order", "milestone__title")
         )
-        .first()
-    )
-    if milestone is None:
-        raise Http404("No such milestone.")
-    milestone.guide = guide
-    return milestone
+        unlocks: dict[int, list[Milestone]] = {}
+        for row in rows:
+            unlocks.setdefault(row.prerequisite_id, []).append(row.milestone)
+        return unlocks
+
+    return caching.content.guide_content(guide, build, part="unlocks")
 
 
-def milestone_get_for_change(*, guide: Guide, slug: str) -> Milestone:
-    """The active milestone a learner's write is about, from the guide's plan kept in
-    the process (``guide_content_get``): no query. The milestone is shared by the whole
-    process: nothing may be written onto it."""
-    milestone = guide_content_get(guide=guide)[0].by_slug.get(slug)
-    if milestone is None:
-        raise Http404("No such milestone.")
-    return milestone
+# What a milestone's "opens the way to" list shows of each: its link and title.
+UNLOCK_FIELDS = ("id", "slug", "title", "guide__slug")
 
 
 def salary_region_list() -> list[str]:

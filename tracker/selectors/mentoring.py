@@ -18,6 +18,7 @@ from tracker.models import (
     Thread,
 )
 from tracker.rules.stages import StageStanding, Tally, standing, tally
+from tracker.selectors import newest_first
 from tracker.selectors.content import guide_content_get, guide_list_published
 from tracker.selectors.prepared import PreparedQuery
 from tracker.selectors.progress import guide_get_for_dashboard, guide_page_get
@@ -54,11 +55,9 @@ class MenteeRow:
 
 
 def mentorship_list_active_of_mentee(*, mentee) -> list[Mentorship]:
-    return list(
-        Mentorship.objects.filter(mentee=mentee, status=MentorshipStatus.ACTIVE).select_related(
-            "mentor__profile"
-        )
-    )
+    """The mentee's active mentorships with their mentors and profiles, newest first."""
+    mentorships = Mentorship.objects.filter(mentee=mentee, status=MentorshipStatus.ACTIVE)
+    return newest_first(mentorships.select_related("mentor__profile").order_by(), "invited_at")
 
 
 def has_active_mentees(*, user) -> bool:

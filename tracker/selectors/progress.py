@@ -12,6 +12,7 @@ from django.utils.functional import SimpleLazyObject
 from tracker.models import (
     AdviceRule,
     Guide,
+    Mentorship,
     Milestone,
     Profile,
     Progress,
@@ -24,10 +25,16 @@ from tracker.rules.advice import advice_for
 from tracker.rules.charts import activity_svg, weekly_activity
 from tracker.rules.plan import next_up
 from tracker.rules.stages import Tally, reached_on, required_for, standing
-from tracker.selectors.content import guide_content_get, guide_list_published
+from tracker.selectors import newest_first
+from tracker.selectors.content import (
+    LearnerMilestone,
+    guide_content_get,
+    guide_list_published,
+    milestone_unlocks_get,
+)
 from tracker.selectors.plan import learner_today, projection_build
 from tracker.selectors.prepared import PreparedQuery
-from tracker.selectors.threads import needs_work_get
+from tracker.selectors.threads import needs_work_get, thread_needs_work
 
 
 def _progress_on_guide(learner_id: int, guide_id: int) -> QuerySet[Progress]:
@@ -51,29 +58,63 @@ def progress_map_get(*, learner, guide: Guide, with_notes: bool = False) -> dict
     return {row.milestone_id: row for row in read(learner_id=learner.pk, guide_id=guide.pk)}
 
 
-def _attach_progress(milestone: Milestone, progress: dict[int, Progress]) -> None:
-    """Set ``mine`` on a freshly fetched milestone and its prerequisites: their learner's
-    progress row, or None. (Never on the cached plan: see LearnerMilestone.)"""
-    milestone.mine = progress.get(milestone.pk)
-    for required in milestone.prerequisites.all():
-        required.mine = progress.get(required.pk)
-
-
-def milestone_page_get(*, learner, guide: Guide, milestone: Milestone) -> dict:
-    """One milestone, and for a learner their row, notes form and unfinished prerequisites."""
-    context = {"guide": guide, "milestone": milestone, "progress": None}
-    if not learner.is_authenticated:
-        _attach_progress(milestone, {})
-        return context
-    ids = [milestone.pk, *(p.pk for p in milestone.prerequisites.all())]
-    rows = Progress.objects.filter(learner=learner, milestone_id__in=ids)
-    _attach_progress(milestone, {row.milestone_id: row for row in rows})
-    context["progress"] = milestone.mine
-    context["unfinished_prerequisites"] = [
-        p for p in milestone.prerequisites.all() if not (p.mine and is_finished(p.mine.status))
-    ]
-    context["reviews"] = review_list_of_progress(progress=milestone.mine)
+def milestone_page_get(*, learner, guide: Guide, milestone: Milestone, mentorships=()) -> dict:
+    """One milestone of the guide's kept plan (``milestone_get_active``), what it requires
+    and opens the way to, and for a learner their row, reviews and unfinished
+    prerequisites: no query for a visitor, two for a learner (the reviews' mentorships
+    taken from their active ``mentorships``, loaded with their mentors)."""
+    rows = {}
+    if learner.is_authenticated:
+        ids = [milestone.pk, *(p.pk for p in milestone.prerequisites.all())]
+        rows = {
+            row.milestone_id: row
+            for row in Progress.objects.filter(learner=learner, milestone_id__in=ids).order_by()
+        }
+    context = _milestone_status(milestone, rows, guide=guide)
+    context["unlocks"] = milestone_unlocks_get(guide=guide).get(milestone.pk, [])
+    if learner.is_authenticated:
+        context["progress"] = rows.get(milestone.pk)
+        context["reviews"] = review_list_of_progress(
+            progress=context["progress"], mentorships=mentorships
+        )
     return context
+
+
+def milestone_status_get(*, learner, guide: Guide, milestone: Milestone, progress) -> dict:
+    """What the milestone page's status and review cards show right after the learner's
+    ``progress`` on it was written: their rows on its prerequisites (a query if it has
+    any), its reviews and whether it needs work: three queries at most."""
+    required = [p.pk for p in milestone.prerequisites.all()]
+    rows = {}
+    if required:
+        rows = {
+            row.milestone_id: row
+            for row in Progress.objects.filter(
+                learner=learner, milestone_id__in=required
+            ).order_by()
+        }
+    rows[milestone.pk] = progress
+    context = _milestone_status(milestone, rows, guide=guide)
+    context["progress"] = progress
+    context["reviews"] = review_list_of_progress(progress=progress)
+    context["needs_work"] = thread_needs_work(learner=learner, milestone=milestone)
+    return context
+
+
+def _milestone_status(milestone: Milestone, rows: dict[int, Progress], *, guide: Guide) -> dict:
+    """The shared milestone and its prerequisites as one learner sees them (their rows in
+    ``rows``; never written onto the kept plan: see ``LearnerMilestone``)."""
+    prerequisites = [LearnerMilestone(p, rows.get(p.pk)) for p in milestone.prerequisites.all()]
+    unfinished = [p for p in prerequisites if not (p.mine and is_finished(p.mine.status))]
+    return {
+        "guide": guide,
+        "milestone": LearnerMilestone(milestone, rows.get(milestone.pk)),
+        "progress": None,
+        "prerequisites": prerequisites,
+        "unfinished_prerequisites": unfinished,
+        # Which they are, for the kept status card's key.
+        "unfinished_ids": tuple(p.pk for p in unfinished),
+    }
 
 
 def guide_page_get(*, guide: Guide, learner, with_notes: bool = False, region: str = "") -> dict:
@@ -222,10 +263,24 @@ def dashboard_get(*, learner, profile: Profile, guide: Guide, now) -> dict:
     return page
 
 
-def review_list_of_progress(*, progress: Progress | None) -> list:
+def review_list_of_progress(*, progress: Progress | None, mentorships=None) -> list:
+    """The reviews asked for on a progress row, newest first, each with its mentorship
+    and mentor: one query. Given ``mentorships`` (loaded with their mentors), a review's
+    is taken from them where it is among them, and the others read in one more."""
     if progress is None:
         return []
-    return list(progress.reviews.select_related("mentorship__mentor").order_by("-requested_at"))
+    # Sorted here: Django takes longer to build an ORDER BY than to sort a few rows.
+    reviews = progress.reviews.order_by()
+    if mentorships is None:
+        return newest_first(reviews.select_related("mentorship__mentor"), "requested_at")
+    reviews = newest_first(reviews, "requested_at")
+    known = {mentorship.pk: mentorship for mentorship in mentorships}
+    missing = {review.mentorship_id for review in reviews} - known.keys()
+    if missing:
+        known.update(Mentorship.objects.select_related("mentor").in_bulk(missing))
+    for review in reviews:
+        review.mentorship = known[review.mentorship_id]
+    return reviews
 
 
 def public_profile_get(*, username: str) -> dict:

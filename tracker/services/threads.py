@@ -30,6 +30,7 @@ from tracker.models import (
     ThreadRead,
     display_name,
 )
+from tracker.rules.threads import read_is_behind
 from tracker.services import notifications
 
 User = get_user_model()
@@ -141,7 +142,7 @@ def thread_mark_read(*, thread: Thread, person: AbstractBaseUser) -> None:
     if last_message_at is None:
         return
     mark = ThreadRead.objects.filter(thread=thread, person=person).first()
-    if mark is not None and mark.read_at >= last_message_at:
+    if not read_is_behind(last_message_at, mark.read_at if mark is not None else None):
         return  # nothing new: no write, and the cached header stays
     ThreadRead.objects.update_or_create(
         thread=thread, person=person, defaults={"read_at": timezone.now()}

@@ -6,9 +6,11 @@ render; the guide page shows one status badge per milestone.
 
 import datetime
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils import timezone
+from django.forms import BoundField
+from django.utils import timezone, translation
 from django.utils.html import format_html, urlize
 from django.utils.safestring import mark_safe
 
@@ -250,3 +252,38 @@ class CachedNode(KeptNode):
                 return self.nodelist.render(context)
 
         return pages.part(context.get("request"), parts, render, context.get("csrf_token"))
+
+
+@register.simple_tag(takes_context=True)
+def crispy_cached(context, form):
+    """``{{ form|crispy }}`` (or, given one of its fields, ``{{ field|as_crispy_field }}``),
+    rendered once per state of an unbound form and kept in the page cache
+    (``tracker.caching.pages.part``): crispy forms takes a millisecond or more per form.
+    The state is what the markup shows that can differ between two forms of a class: each
+    field's value and, for a choice field, its choices (so a form whose choices are a
+    queryset must be given them as a list). A bound form (a visitor's input, its errors)
+    is rendered afresh."""
+    field = form if isinstance(form, BoundField) else None
+    whole = field.form if field is not None else form
+    if whole.is_bound:
+        return _crispy(form, field)
+    state = (
+        type(whole).__module__,
+        type(whole).__qualname__,
+        whole.prefix,
+        field.name if field is not None else None,
+        translation.get_language(),
+        tuple(_field_state(bound) for bound in whole),
+    )
+    return pages.part(
+        context.get("request"), ("crispy", *state), lambda _: _crispy(form, field), None
+    )
+
+
+def _crispy(form, field) -> str:
+    return as_crispy_field(field) if field is not None else as_crispy_form(form)
+
+
+def _field_state(bound: BoundField) -> tuple:
+    choices = getattr(bound.field, "choices", None)
+    return (bound.name, bound.value(), tuple(choices) if choices is not None else None)

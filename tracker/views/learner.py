@@ -29,8 +29,7 @@ from tracker.models import Progress, ProgressStatus
 from tracker.selectors.content import (
     guide_get_published,
     guide_list_published,
-    milestone_get_detail,
-    milestone_get_for_change,
+    milestone_get_active,
     salary_region_list,
 )
 from tracker.selectors.exports import (
@@ -51,7 +50,7 @@ from tracker.services.reminders import (
 )
 from tracker.services.threads import ThreadError, message_post
 from tracker.views import is_htmx
-from tracker.views.public import milestone_context
+from tracker.views.public import milestone_context, milestone_status_context
 
 
 def _back(request, fallback: str) -> HttpResponseRedirect:
@@ -63,16 +62,13 @@ def _back(request, fallback: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(target if safe else fallback)
 
 
-def _render_in_place(request, view_name: str, guide, milestone) -> HttpResponse:
+def _render_in_place(request, view_name: str, guide, milestone, progress) -> HttpResponse:
     """The fragment an htmx status change swaps in, with the page's figures updated."""
     if view_name == "milestone":
         # The review card too: asking for a review depends on the milestone being done.
-        milestone = milestone_get_detail(guide=guide, slug=milestone.slug)
-        context = milestone_context(request, guide, milestone)
-        card = render(request, "tracker/public/milestone.html#status_card", context)
+        context = milestone_status_context(request, guide, milestone, progress)
         context["oob"] = True
-        reviews = render(request, "tracker/public/milestone.html#review_card", context)
-        return HttpResponse(card.content + reviews.content)
+        return render(request, "tracker/public/milestone.html#status_swap", context)
     if view_name == "dashboard":
         profile = profile_get_or_create(user=request.user, reload=True)
         return HttpResponse(_dashboard_html(request, profile, guide, whole_page=False))
@@ -88,7 +84,7 @@ def _render_in_place(request, view_name: str, guide, milestone) -> HttpResponse:
 @require_POST
 def progress_status(request, guide_slug: str, milestone_slug: str):
     guide = guide_get_published(guide_slug, viewer=request.user)
-    milestone = milestone_get_for_change(guide=guide, slug=milestone_slug)
+    milestone = milestone_get_active(guide=guide, slug=milestone_slug)
     form = StatusForm(request.POST)
     if not form.is_valid():
         message = form.errors["status"][0]
@@ -96,11 +92,12 @@ def progress_status(request, guide_slug: str, milestone_slug: str):
             return HttpResponse(message, status=HTTPStatus.BAD_REQUEST)
         messages.error(request, message)
         return _back(request, milestone.get_absolute_url())
-    progress_set_status(
+    progress = progress_set_status(
         learner=request.user, milestone=milestone, status=form.cleaned_data["status"]
     )
     if is_htmx(request):
-        return _render_in_place(request, request.POST.get("view", "guide"), guide, milestone)
+        view_name = request.POST.get("view", "guide")
+        return _render_in_place(request, view_name, guide, milestone, progress)
     status = ProgressStatus(form.cleaned_data["status"])
     label = "already known" if status == ProgressStatus.KNOWN else status.label.lower()
     messages.success(request, f"“{milestone.title}” is now marked as {label}.")
@@ -110,8 +107,8 @@ def progress_status(request, guide_slug: str, milestone_slug: str):
 @login_required
 @require_POST
 def progress_notes(request, guide_slug: str, milestone_slug: str):
-    guide = guide_get_published(guide_slug)
-    milestone = milestone_get_detail(guide=guide, slug=milestone_slug)
+    guide = guide_get_published(guide_slug, viewer=request.user)
+    milestone = milestone_get_active(guide=guide, slug=milestone_slug)
     current = Progress.objects.filter(learner=request.user, milestone=milestone).first()
     form = NotesForm(request.POST, instance=current or Progress(learner=request.user))
     if form.is_valid():
@@ -333,8 +330,8 @@ THREAD_CARD = "tracker/mentor/thread.html#thread_card"
 def thread_post(request, guide_slug: str, milestone_slug: str):
     """The learner's question or reply on their milestone. With htmx the conversation is
     swapped in place (errors included, the text kept); without, the page reloads."""
-    guide = guide_get_published(guide_slug)
-    milestone = milestone_get_detail(guide=guide, slug=milestone_slug)
+    guide = guide_get_published(guide_slug, viewer=request.user)
+    milestone = milestone_get_active(guide=guide, slug=milestone_slug)
     form = MessageForm(request.POST)
     if form.is_valid():
         try:

@@ -21,7 +21,7 @@ from tracker import caching, permissions
 from tracker.forms import InviteForm, MessageForm, ReviewDecisionForm, ReviewRequestForm
 from tracker.limits import LimitReached
 from tracker.models import Progress, is_finished
-from tracker.selectors.content import guide_get_published, milestone_get_detail
+from tracker.selectors.content import guide_get_published, milestone_get_active
 from tracker.selectors.mentoring import (
     mentee_overview_get,
     mentee_progress_get,
@@ -218,8 +218,8 @@ def mentee(request, username: str):
 @login_required
 @require_POST
 def request_review(request, guide_slug: str, milestone_slug: str):
-    guide = guide_get_published(guide_slug)
-    milestone = milestone_get_detail(guide=guide, slug=milestone_slug)
+    guide = guide_get_published(guide_slug, viewer=request.user)
+    milestone = milestone_get_active(guide=guide, slug=milestone_slug)
     mentors = mentorship_list_active_of_mentee(mentee=request.user)
     form = ReviewRequestForm(request.POST, mentorships=mentors)
     if not form.is_valid():

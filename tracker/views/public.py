@@ -9,12 +9,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from tracker.forms import MessageForm, NotesForm, ReviewRequestForm
+from tracker.models import is_finished
 from tracker.rules.guide_filter import guide_listing
 from tracker.selectors.content import (
     guide_get_for_landing,
     guide_get_published,
     guide_list_published,
-    milestone_get_detail,
+    milestone_get_active,
 )
 from tracker.selectors.map import guide_map_get
 from tracker.selectors.mentoring import mentorship_list_active_of_mentee
@@ -22,6 +23,7 @@ from tracker.selectors.progress import (
     archived_milestone_page_get,
     guide_page_get,
     milestone_page_get,
+    milestone_status_get,
 )
 from tracker.selectors.threads import thread_get
 from tracker.services.operations import health_report
@@ -55,9 +57,9 @@ def guide(request, guide_slug: str):
 
 @require_safe
 def milestone(request, guide_slug: str, milestone_slug: str):
-    guide = guide_get_published(guide_slug)
+    guide = guide_get_published(guide_slug, viewer=request.user)
     try:
-        milestone = milestone_get_detail(guide=guide, slug=milestone_slug)
+        milestone = milestone_get_active(guide=guide, slug=milestone_slug)
     except Http404:
         # Archived: still readable to a learner with history on it (and a 404 to others).
         context = archived_milestone_page_get(
@@ -65,21 +67,43 @@ def milestone(request, guide_slug: str, milestone_slug: str):
         )
         return render(request, "tracker/learner/archived_milestone.html", context)
     context = milestone_context(request, guide, milestone)
-    if context.get("thread") is not None:
+    if context.get("thread_unread"):
         thread_mark_read(thread=context["thread"], person=request.user)
     return render(request, "tracker/public/milestone.html", context)
 
 
 def milestone_context(request, guide, milestone, notes_form=None, message_form=None) -> dict:
-    context = milestone_page_get(learner=request.user, guide=guide, milestone=milestone)
-    if request.user.is_authenticated:
-        context["notes_form"] = notes_form or NotesForm(instance=context["progress"])
+    """The milestone page of ``milestone`` (shared: from the kept plan), for the viewer."""
+    if not request.user.is_authenticated:
+        return milestone_page_get(learner=request.user, guide=guide, milestone=milestone)
+    mentors = mentorship_list_active_of_mentee(mentee=request.user)
+    context = milestone_page_get(
+        learner=request.user, guide=guide, milestone=milestone, mentorships=mentors
+    )
+    context["notes_form"] = notes_form or NotesForm(instance=context["progress"])
+    context["mentors"] = mentors
+    if context["progress"] is not None and is_finished(context["progress"].status):
+        # Offered only for a finished milestone.
+        context["review_form"] = ReviewRequestForm(mentorships=mentors)
+    people = [mentorship.mentor for mentorship in mentors]
+    context.update(thread_get(learner=request.user, milestone=milestone, people=people))
+    context["message_form"] = message_form or MessageForm()
+    context["can_post"] = True
+    context["post_url"] = reverse("tracker:thread_post", args=[guide.slug, milestone.slug])
+    return context
+
+
+def milestone_status_context(request, guide, milestone, progress) -> dict:
+    """The milestone page's status and review cards right after the learner's status
+    change wrote ``progress``: the mentors only when it is finished (the review card
+    offers a review then, and only then)."""
+    context = milestone_status_get(
+        learner=request.user, guide=guide, milestone=milestone, progress=progress
+    )
+    context["mentors"] = []
+    if is_finished(progress.status):
         context["mentors"] = mentorship_list_active_of_mentee(mentee=request.user)
         context["review_form"] = ReviewRequestForm(mentorships=context["mentors"])
-        context.update(thread_get(learner=request.user, milestone=milestone))
-        context["message_form"] = message_form or MessageForm()
-        context["can_post"] = True
-        context["post_url"] = reverse("tracker:thread_post", args=[guide.slug, milestone.slug])
     return context
 
 
