@@ -2,6 +2,7 @@
 for every id it is run with."""
 
 import pytest
+from django.db.models import F
 
 from tracker.models import Milestone, Progress
 from tracker.selectors.prepared import PreparedQuery
@@ -82,11 +83,11 @@ def test_a_query_it_cannot_prepare_is_refused(guide):
             ),
             "guide_id",
         )(guide_id=guide.pk)
-    with pytest.raises(ValueError, match="one parameter"):
+    with pytest.raises(ValueError, match="a parameter"):
         PreparedQuery(lambda guide_id: Milestone.objects.all(), "guide_id")(guide_id=guide.pk)
 
 
-def test_a_list_of_ids_runs_prepared_for_one_and_as_a_queryset_for_any_other_number(
+def test_a_list_of_ids_runs_prepared_for_each_length_and_as_a_queryset_when_empty(
     two_learners,
 ):
     def progress_of_many(learner_ids):
@@ -100,3 +101,21 @@ def test_a_list_of_ids_runs_prepared_for_one_and_as_a_queryset_for_any_other_num
             fields(row) for row in progress_of_many(chosen)
         ]
     assert len(prepared(learner_ids=ids[:1])) == 2
+
+
+def test_annotations_come_with_the_instances(two_learners):
+    def annotated(learner_id):
+        return (
+            Progress.objects.filter(learner_id=learner_id)
+            .annotate(next_milestone=F("milestone_id") + 1)
+            .order_by("milestone_id")
+        )
+
+    learner, _ = two_learners
+
+    rows = PreparedQuery(annotated, "learner_id")(learner_id=learner.pk)
+
+    assert [row.next_milestone for row in rows] == [
+        row.next_milestone for row in annotated(learner.pk)
+    ]
+    assert [row.next_milestone for row in rows] == [row.milestone_id + 1 for row in rows]

@@ -54,10 +54,20 @@ class MenteeRow:
         )
 
 
+# Read on every milestone page a learner opens: compiled once (``PreparedQuery``).
+_active_of_mentee = PreparedQuery(
+    lambda mentee_id: (
+        Mentorship.objects.filter(mentee_id=mentee_id, status=MentorshipStatus.ACTIVE)
+        .select_related("mentor__profile")
+        .order_by()
+    ),
+    "mentee_id",
+)
+
+
 def mentorship_list_active_of_mentee(*, mentee) -> list[Mentorship]:
     """The mentee's active mentorships with their mentors and profiles, newest first."""
-    mentorships = Mentorship.objects.filter(mentee=mentee, status=MentorshipStatus.ACTIVE)
-    return newest_first(mentorships.select_related("mentor__profile").order_by(), "invited_at")
+    return newest_first(_active_of_mentee(mentee_id=mentee.pk), "invited_at")
 
 
 def has_active_mentees(*, user) -> bool:

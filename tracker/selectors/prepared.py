@@ -21,34 +21,37 @@ from django.db.models.query import ValuesListIterable, get_related_populators
 _MARKER_BASE = -2_000_000_000
 
 
+# A list of more ids than this is run as a queryset: each length is compiled apart.
+MAX_PREPARED_IDS = 8
+
+
 class PreparedQuery:
     """``build(**ids)`` (a queryset filtered on integer ids, nothing prefetched), compiled
     once, then run by calling the prepared query with the ids. The names in ``many`` take
-    a list of ids (``pk__in``): with exactly one, as after one person's write, the
-    prepared SQL runs; with any other number, the queryset itself."""
+    a list of ids (``pk__in``), compiled once per number of ids up to
+    ``MAX_PREPARED_IDS``; an empty list, or a longer one, runs the queryset itself."""
 
     def __init__(self, build: Callable[..., QuerySet], *names: str, many: tuple[str, ...] = ()):
         self.build, self.names, self.many = build, names, frozenset(many)
         self._model = None
-        self._compiled: dict[str, tuple] = {}
+        self._compiled: dict[tuple, tuple] = {}
 
     def __call__(self, **ids) -> list:
-        values = {}
-        for name, given in ids.items():
-            if name in self.many:
-                if len(given) != 1:
-                    return list(self.build(**ids))
-                (values[name],) = given
-            else:
-                values[name] = given
+        lengths = tuple(len(ids[name]) if name in self.many else 0 for name in self.names)
+        if any(
+            not 0 < length <= MAX_PREPARED_IDS
+            for name, length in zip(self.names, lengths, strict=True)
+            if name in self.many
+        ):
+            return list(self.build(**ids))
         if self._model is None:
-            self._model = self.build(**self._markers()).model
+            self._model = self.build(**ids).model
         alias = router.db_for_read(self._model)
-        compiled = self._compiled.get(alias) or self._compile(alias)
+        compiled = self._compiled.get((alias, lengths)) or self._compile(alias, lengths)
         sql, params, slots, converters, make_rows = compiled
         params = list(params)
-        for position, name in slots:
-            params[position] = values[name]
+        for position, name, index in slots:
+            params[position] = ids[name][index] if name in self.many else ids[name]
         connection = connections[alias]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -57,35 +60,38 @@ class PreparedQuery:
             rows = [_converted(row, converters, connection) for row in rows]
         return make_rows(rows, alias)
 
-    def _markers(self) -> dict:
-        return {
-            name: [_MARKER_BASE - index] if name in self.many else _MARKER_BASE - index
-            for index, name in enumerate(self.names)
-        }
-
-    def _compile(self, alias: str) -> tuple:
-        queryset = self.build(**self._markers())
-        markers = {name: _MARKER_BASE - index for index, name in enumerate(self.names)}
+    def _compile(self, alias: str, lengths: tuple) -> tuple:
+        markers, where = {}, {}
+        counter = iter(range(_MARKER_BASE, _MARKER_BASE - 10_000, -1))
+        for name, length in zip(self.names, lengths, strict=True):
+            if name in self.many:
+                markers[name] = [next(counter) for _ in range(length)]
+                where.update((marker, (name, index)) for index, marker in enumerate(markers[name]))
+            else:
+                markers[name] = next(counter)
+                where[markers[name]] = (name, 0)
+        queryset = self.build(**markers)
         if queryset._prefetch_related_lookups:
             raise ValueError("A prepared query prefetches nothing.")
         compiler = queryset.query.get_compiler(alias)
         sql, params = compiler.as_sql()
         slots = [
-            (position, name)
+            (position, *where[param])
             for position, param in enumerate(params)
-            for name, marker in markers.items()
-            if param == marker
+            if isinstance(param, int) and param in where
         ]
-        if sorted(name for _, name in slots) != sorted(self.names):
-            raise ValueError("Each id must be one parameter of the prepared query.")
+        if {(name, index) for _, name, index in slots} != set(where.values()):
+            raise ValueError("Each id must be a parameter of the prepared query.")
         select = compiler.select
         converters = list(compiler.get_converters([column for column, _, _ in select]).items())
         if issubclass(queryset._iterable_class, ValuesListIterable):
             make_rows = _tuples
         else:
-            make_rows = _instances(queryset.model, compiler.klass_info, select, alias)
-        self._compiled[alias] = (sql, params, slots, converters, make_rows)
-        return self._compiled[alias]
+            make_rows = _instances(
+                queryset.model, compiler.klass_info, select, compiler.annotation_col_map, alias
+            )
+        self._compiled[alias, lengths] = (sql, params, slots, converters, make_rows)
+        return self._compiled[alias, lengths]
 
 
 def _converted(row, converters, connection) -> list:
@@ -100,8 +106,10 @@ def _tuples(rows, alias) -> list[tuple]:
     return [tuple(row) for row in rows]
 
 
-def _instances(model, klass_info, select, alias):
-    """How ``ModelIterable`` builds a row's instance and what ``select_related`` joins."""
+def _instances(model, klass_info, select, annotations, alias):
+    """How ``ModelIterable`` builds a row's instance, its annotations and what
+    ``select_related`` joins."""
+    annotations = list(annotations.items())
     fields = klass_info["select_fields"]
     start, end = fields[0], fields[-1] + 1
     names = [column.target.attname for column, _, _ in select[start:end]]
@@ -113,6 +121,8 @@ def _instances(model, klass_info, select, alias):
             instance = model.from_db(alias, names, row[start:end], fetch_mode=FETCH_ONE)
             for populator in populators:
                 populator.populate(row, instance)
+            for name, position in annotations:
+                setattr(instance, name, row[position])
             instances.append(instance)
         return instances
 

@@ -50,6 +50,30 @@ _progress_without_notes = PreparedQuery(
 )
 
 
+# Read by the milestone page and its status change: compiled once per number of
+# milestones (the milestone and what it requires).
+_progress_on = PreparedQuery(
+    lambda learner_id, milestone_ids: Progress.objects.filter(
+        learner_id=learner_id, milestone_id__in=milestone_ids
+    ).order_by(),
+    "learner_id",
+    "milestone_ids",
+    many=("milestone_ids",),
+)
+_reviews_of = PreparedQuery(
+    lambda progress_id: ReviewRequest.objects.filter(progress_id=progress_id).order_by(),
+    "progress_id",
+)
+_reviews_with_mentors = PreparedQuery(
+    lambda progress_id: (
+        ReviewRequest.objects.filter(progress_id=progress_id)
+        .select_related("mentorship__mentor")
+        .order_by()
+    ),
+    "progress_id",
+)
+
+
 def progress_map_get(*, learner, guide: Guide, with_notes: bool = False) -> dict[int, Progress]:
     """The learner's progress rows on a guide, keyed by milestone id: one query."""
     if not learner.is_authenticated:
@@ -67,8 +91,7 @@ def milestone_page_get(*, learner, guide: Guide, milestone: Milestone, mentorshi
     if learner.is_authenticated:
         ids = [milestone.pk, *(p.pk for p in milestone.prerequisites.all())]
         rows = {
-            row.milestone_id: row
-            for row in Progress.objects.filter(learner=learner, milestone_id__in=ids).order_by()
+            row.milestone_id: row for row in _progress_on(learner_id=learner.pk, milestone_ids=ids)
         }
     context = _milestone_status(milestone, rows, guide=guide)
     context["unlocks"] = milestone_unlocks_get(guide=guide).get(milestone.pk, [])
@@ -89,9 +112,7 @@ def milestone_status_get(*, learner, guide: Guide, milestone: Milestone, progres
     if required:
         rows = {
             row.milestone_id: row
-            for row in Progress.objects.filter(
-                learner=learner, milestone_id__in=required
-            ).order_by()
+            for row in _progress_on(learner_id=learner.pk, milestone_ids=required)
         }
     rows[milestone.pk] = progress
     context = _milestone_status(milestone, rows, guide=guide)
@@ -270,10 +291,9 @@ def review_list_of_progress(*, progress: Progress | None, mentorships=None) -> l
     if progress is None:
         return []
     # Sorted here: Django takes longer to build an ORDER BY than to sort a few rows.
-    reviews = progress.reviews.order_by()
     if mentorships is None:
-        return newest_first(reviews.select_related("mentorship__mentor"), "requested_at")
-    reviews = newest_first(reviews, "requested_at")
+        return newest_first(_reviews_with_mentors(progress_id=progress.pk), "requested_at")
+    reviews = newest_first(_reviews_of(progress_id=progress.pk), "requested_at")
     known = {mentorship.pk: mentorship for mentorship in mentorships}
     missing = {review.mentorship_id for review in reviews} - known.keys()
     if missing:

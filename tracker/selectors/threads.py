@@ -44,18 +44,12 @@ def thread_get(*, learner, milestone: Milestone, people=(), now=None) -> dict:
     behind it (``thread_unread``: only then is there something to mark read): two
     queries. The authors are taken from ``people`` (users loaded with their profiles:
     the learner, their mentors) where they are among them, the others read in one more."""
-    thread = next(
-        iter(
-            Thread.objects.filter(learner=learner, milestone_id=milestone.pk)
-            .annotate(my_read_at=_read_mark_of(learner))
-            .order_by()
-        ),
-        None,
-    )
+    found = _thread_of(learner_id=learner.pk, milestone_id=milestone.pk)
+    thread = found[0] if found else None
     messages = []
     if thread is not None:
         # Sorted here: Django takes longer to build an ORDER BY than to sort the rows.
-        messages = sorted(thread.messages.order_by(), key=lambda m: (m.created_at, m.pk))
+        messages = sorted(_messages_of(thread_id=thread.pk), key=lambda m: (m.created_at, m.pk))
         _attach_authors(messages, [learner, *people])
     context = _thread_context(thread, messages, learner_id=learner.pk, now=now)
     context["thread_unread"] = thread is not None and read_is_behind(
@@ -64,7 +58,22 @@ def thread_get(*, learner, milestone: Milestone, people=(), now=None) -> dict:
     return context
 
 
-def _read_mark_of(person) -> RawSQL:
+# Read on every milestone page a learner opens: compiled once (``PreparedQuery``).
+_thread_of = PreparedQuery(
+    lambda learner_id, milestone_id: (
+        Thread.objects.filter(learner_id=learner_id, milestone_id=milestone_id)
+        .annotate(my_read_at=_read_mark_of(learner_id))
+        .order_by()
+    ),
+    "learner_id",
+    "milestone_id",
+)
+_messages_of = PreparedQuery(
+    lambda thread_id: Message.objects.filter(thread_id=thread_id).order_by(), "thread_id"
+)
+
+
+def _read_mark_of(person_id: int) -> RawSQL:
     """The person's ``ThreadRead.read_at`` on each thread of a query, as a column. Plain
     SQL: Django's ``Subquery`` costs more to build than the thread's query itself."""
     quote = connection.ops.quote_name
@@ -74,7 +83,7 @@ def _read_mark_of(person) -> RawSQL:
         f"SELECT {marks}.{quote('read_at')} FROM {marks} "
         f"WHERE {marks}.{quote('thread_id')} = {threads}.{quote('id')} "
         f"AND {marks}.{quote('person_id')} = %s",
-        [person.pk],
+        [person_id],
         output_field=DateTimeField(),
     )
 
