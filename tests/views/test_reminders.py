@@ -283,6 +283,19 @@ def test_the_feed_costs_the_same_for_any_plan(
     assert len(events(response)) >= milestones
 
 
+def test_a_calendar_app_asking_again_gets_the_same_feed_without_recounting_the_plan(
+    client, guide, m, learner, complete, django_assert_max_num_queries
+):
+    Profile.objects.filter(user=learner).update(hours_per_week=10)
+    url = feed_url(learner)
+    first = client.get(url).content
+
+    with django_assert_max_num_queries(2):  # who holds the secret, and the guide
+        assert client.get(url).content == first
+    complete(learner, [m[0]])
+    assert client.get(url).content != first
+
+
 def test_a_digest_record_is_removed_with_its_account(learner):
     ScheduledMail.objects.create(user=learner, kind=MailKind.WEEKLY_DIGEST, period="2026-W50")
     learner.delete()

@@ -41,6 +41,15 @@ GUIDES_VERSIONS = f"""
 """
 
 
+def calendar_key(*, profile, guide, now: datetime.datetime) -> str:
+    """A learner's calendar feed: their plan, pace and progress (``progress_version``),
+    the guide's content, and their own day, from which the plan's dates count."""
+    today = timezone.localtime(now, profile.zone).date()
+    return key(
+        "calendar", profile.pk, profile.progress_version, guide.pk, guide.content_version, today
+    )
+
+
 def mentoring_versions(*, user) -> tuple:
     """Every version the mentoring page shows, in one query that reads no more than the
     user's open mentorships (on either side) and the guides, however many mentees.

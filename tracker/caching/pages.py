@@ -189,6 +189,17 @@ def _oldest_first(groups) -> list[SafeString]:
     return [SafeString(html) for _, html in dated]
 
 
+def calendar(*, profile, guide, render: Callable[[], bytes]) -> bytes:
+    """A learner's calendar feed, which calendar apps ask for every hour or so: rendered
+    again when their plan or progress, the guide or their day changes."""
+    feed_key = keys.calendar_key(profile=profile, guide=guide, now=timezone.now())
+    body = cache.get(feed_key)
+    if body is None:
+        body = render()
+        cache.set(feed_key, body, settings.PAGE_CACHE_TIMEOUT)
+    return body
+
+
 def own_mentoring(
     request, *, profile, render: Callable[[str], str], csrf_token: str | None = None
 ) -> SafeString:

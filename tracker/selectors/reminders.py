@@ -190,13 +190,11 @@ def waiting_reviews_by_mentor(*, mentor_ids) -> dict[int, list[WaitingReview]]:
 class CalendarFeed:
     user: object
     guide: Guide | None
-    projection: Projection | None
 
 
-def calendar_feed_get(*, token: str, now: datetime.datetime | None = None) -> CalendarFeed | None:
-    """The plan with dates of whoever holds this secret, or None: at most four queries
-    (the secret with its person, the fallback guide, their progress), whatever the number
-    of milestones."""
+def calendar_feed_get(*, token: str) -> CalendarFeed | None:
+    """Whoever holds this secret and the guide of their plan, or None: two queries at most
+    (the secret with its person, the fallback guide)."""
     preferences = (
         MailPreferences.objects.select_related("user__profile__current_guide")
         .filter(calendar_token=token, user__is_active=True, user__profile__isnull=False)
@@ -205,16 +203,17 @@ def calendar_feed_get(*, token: str, now: datetime.datetime | None = None) -> Ca
     if preferences is None:
         return None
     user = preferences.user
-    profile = user.profile
-    guide = GuideChooser()(profile)
-    if guide is None:
-        return CalendarFeed(user=user, guide=None, projection=None)
-    plan, extras = guide_content_get(guide=guide)
-    projection = projection_build(
-        profile=profile,
+    return CalendarFeed(user=user, guide=GuideChooser()(user.profile))
+
+
+def calendar_projection_get(*, feed: CalendarFeed, now: datetime.datetime | None = None):
+    """The plan with dates of the feed's person on its guide: one query (their progress),
+    whatever the number of milestones."""
+    plan, extras = guide_content_get(guide=feed.guide)
+    return projection_build(
+        profile=feed.user.profile,
         milestones=plan.milestones,
-        progress=progress_map_get(learner=user, guide=guide),
+        progress=progress_map_get(learner=feed.user, guide=feed.guide),
         stages=extras["stages"],
         now=now or timezone.now(),
     )
-    return CalendarFeed(user=user, guide=guide, projection=projection)

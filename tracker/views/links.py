@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from tracker import caching
 from tracker.models import display_name
 from tracker.rules.calendar import FeedLinks, calendar_build
-from tracker.selectors.reminders import calendar_feed_get
+from tracker.selectors.reminders import calendar_feed_get, calendar_projection_get
 from tracker.services.reminders import mail_kind_turn_off
 from tracker.signed_links import unsubscribe_read
 
@@ -28,8 +29,8 @@ def calendar_feed(request, token: str):
     feed = calendar_feed_get(token=token)
     if feed is None:
         raise Http404("No such calendar.")
-    body = b""
-    if feed.projection is not None:
+
+    def render() -> bytes:
         guide_url = reverse("tracker:guide", kwargs={"guide_slug": feed.guide.slug})
         links = FeedLinks(
             site_url=settings.SITE_URL,
@@ -37,13 +38,17 @@ def calendar_feed(request, token: str):
             dashboard_url=settings.SITE_URL + reverse("tracker:dashboard"),
             milestone_url=settings.SITE_URL + guide_url + "{slug}/",
         )
-        body = calendar_build(
-            projection=feed.projection,
+        return calendar_build(
+            projection=calendar_projection_get(feed=feed),
             person_id=feed.user.pk,
             calendar_name=f"CareerPath: {feed.guide.title}",
             links=links,
             stamp=timezone.now(),
         )
+
+    body = b""
+    if feed.guide is not None:
+        body = caching.pages.calendar(profile=feed.user.profile, guide=feed.guide, render=render)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     response["Content-Disposition"] = 'inline; filename="careerpath.ics"'
