@@ -60,6 +60,8 @@ CYCLES = [
     ("map (learner) after a change", "plain", "/guides/ml-engineer/map/", "learner"),
     ("mentoring (200 mentees) after a change", "plain", "/mentoring/", "bench-mentor-200"),
     ("mentee page after a change", "plain", "MENTEE", "bench-mentor-100"),
+    ("thread (mentor) after a change", "plain", "THREAD", "bench-mentor-100"),
+    ("calendar feed after a change", "plain", "CALENDAR", "learner"),
 ]
 STATUS_ROTATION = ["in_progress", "done", "not_started"]
 BARS = {
