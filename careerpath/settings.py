@@ -209,6 +209,8 @@ else:
             "LOCATION": "careerpath_limits",
         },
     }
+    # Database sessions, the row of every logged-in request read by a prepared statement.
+    SESSION_ENGINE = "tracker.sessions"
 
 # Side effects (mail) are tasks stored in the database, in the transaction of the change
 # that causes them, and run by `manage.py db_worker` (tracker.tasks).
