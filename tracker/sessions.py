@@ -39,7 +39,7 @@ class SessionStore(db.SessionStore):
 def _session_read(alias: str) -> tuple:
     """The statement Django's ``Session.objects.get(session_key=…, expire_date__gt=…)``
     runs, and the converters of its ``expire_date`` column."""
-    Session = db.SessionStore.get_model_class()  # noqa: N806 (a model class)
+    Session = db.SessionStore.get_model_class()
     connection = connections[alias]
     quote = connection.ops.quote_name
     table = Session._meta.db_table
