@@ -48,6 +48,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 from tracker.models import Milestone
+from tracker.services.reminders import mail_preferences_get_or_create
 people = get_user_model().objects
 users = people.filter(username__startswith="bench0").order_by("username")[:{users}]
 def session(user):
@@ -59,7 +60,14 @@ print(json.dumps({{
     "cookie": settings.SESSION_COOKIE_NAME,
     "csrf_cookie": settings.CSRF_COOKIE_NAME,
     "csrf": secrets.token_hex(16),
-    "learners": [{{"username": u.username, "session": session(u)}} for u in users],
+    "learners": [
+        {{
+            "username": u.username,
+            "session": session(u),
+            "calendar": mail_preferences_get_or_create(user=u).calendar_token,
+        }}
+        for u in users
+    ],
     "mentor": session(mentor),
     "mentees": list(
         mentor.mentorships_as_mentor.filter(status="active")

@@ -1,7 +1,8 @@
 """A logged-in mix of journeys for `bench/load.py`, as people use CareerPath: mostly a status
-change followed by the page it lands on, some htmx changes, notes, the guide, its map and a
-milestone; mentors open their mentoring page and a mentee's. A few simulated visitors ask for
-the baseline view under the same load, so that its latency is measured beside the app's.
+change followed by the page it lands on, some htmx changes, notes, the guide, its map, a
+milestone and the calendar feed; mentors open their mentoring page and a mentee's. A few
+simulated visitors ask for the baseline view under the same load, so that its latency is
+measured beside the app's.
 
 Sessions are created before the run (bench/load.py), so each simulated user is logged in
 once and the slow password hasher stays out of the measurement.
@@ -35,6 +36,7 @@ class Learner(HttpUser):
     def on_start(self):
         account = next(_learners, None) or random.choice(SESSIONS["learners"])
         self.headers = headers_for(account["session"])
+        self.calendar = f"/calendar/{account['calendar']}.ics"
         self.milestones = SESSIONS["milestones"]
 
     @task(6)
@@ -90,6 +92,11 @@ class Learner(HttpUser):
     def milestone(self):
         slug = random.choice(self.milestones)
         self.client.get(f"{GUIDE}{slug}/", headers=self.headers, name="milestone")
+
+    @task(1)
+    def calendar_feed(self):
+        """The learner's calendar app, which asks with the secret address alone."""
+        self.client.get(self.calendar, name="calendar feed")
 
 
 class Mentor(HttpUser):
