@@ -243,9 +243,10 @@ def test_the_dashboard_after_a_change_costs_the_same_few_queries_for_any_plan(
 # The milestone page right after a status change, for a learner with a mentor and a
 # conversation: the session, the user with their profile and chosen guide, their rows on
 # the milestone and its prerequisites, its reviews, their mentors (who wrote the messages),
-# the thread with their read mark, its messages. The content comes from the guide's plan
-# kept in the process; nothing per milestone, resource, prerequisite or message.
-MILESTONE_PAGE_QUERIES = 7
+# the messages with their thread and the learner's read mark. The content comes from the
+# guide's plan kept in the process; nothing per milestone, resource, prerequisite or
+# message.
+MILESTONE_PAGE_QUERIES = 6
 
 
 def test_the_milestone_page_after_a_change_costs_the_same_for_any_guide(
