@@ -72,7 +72,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the user read together with the session row (tracker.auth).
+    "tracker.auth.AuthenticationMiddleware",
     # Logged-in pages are not cached; unreadable input is the 400 page (tracker.middleware).
     "tracker.middleware.PrivatePagesMiddleware",
     "tracker.middleware.BadInputMiddleware",
@@ -194,7 +195,7 @@ if REDIS_URL:
             "KEY_PREFIX": "careerpath-limits",
         },
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "tracker.sessions.cached"
     # One scheduler at a time (tracker.tasks' jobs are safe to run twice anyway).
     CRONTASK = {"REDIS_URL": REDIS_URL}
 else:
@@ -209,7 +210,7 @@ else:
             "LOCATION": "careerpath_limits",
         },
     }
-    # Database sessions, the row of every logged-in request read by a prepared statement.
+    # Database sessions, each read with its user by a prepared statement.
     SESSION_ENGINE = "tracker.sessions"
 
 # Side effects (mail) are tasks stored in the database, in the transaction of the change

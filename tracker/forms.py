@@ -184,7 +184,8 @@ class ReviewRequestForm(forms.Form):
     def __init__(self, *args, mentorships: list, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["mentorship"]
-        field.queryset = Mentorship.objects.filter(pk__in=[m.pk for m in mentorships])
+        if self.is_bound:  # what an answer is checked against; a form shown needs none
+            field.queryset = Mentorship.objects.filter(pk__in=[m.pk for m in mentorships])
         # Shown from the mentorships given (with their mentors), not asked for again.
         field.choices = [(m.pk, m.mentor.get_username()) for m in mentorships]
         self._mentorships = {m.pk: m for m in mentorships}

@@ -16,14 +16,13 @@ from contextlib import contextmanager
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from crontask import cron
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
 from django.tasks import TaskContext, TaskResultStatus, task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from tracker.models import JobRun, Notification
+from tracker.models import JobRun, Notification, Session
 from tracker.services import accounts, notifications, reminders, threads
 
 logger = logging.getLogger(__name__)

@@ -209,7 +209,7 @@ def test_after_an_htmx_tick_the_page_reuses_the_swapped_in_body(
         headers={"HX-Request": "true"},
     )
 
-    with django_assert_max_num_queries(2):  # the session, and the user with their profile
+    with django_assert_max_num_queries(1):  # the session, with the user and their profile
         html = page(signed_in)
 
     assert "1 of 6 milestones" in html

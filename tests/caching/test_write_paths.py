@@ -27,7 +27,7 @@ from tracker.services.threads import message_post
 
 DASHBOARD = reverse("tracker:dashboard")
 MENTORING = reverse("tracker:mentoring")
-WARM_PAGE_QUERIES = 3  # session, user with profile, and the mentoring page's versions
+WARM_PAGE_QUERIES = 2  # the session with its user and profile, the page's versions
 
 
 @pytest.fixture

@@ -2,10 +2,11 @@
 for every id it is run with."""
 
 import pytest
+from django.db import DatabaseError, transaction
 from django.db.models import F
 
 from tracker.models import Milestone, Progress
-from tracker.selectors.prepared import PreparedQuery
+from tracker.selectors.prepared import PreparedQuery, Read, run_together
 from tracker.services.progress import progress_set_status
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +120,79 @@ def test_annotations_come_with_the_instances(two_learners):
         row.next_milestone for row in annotated(learner.pk)
     ]
     assert [row.next_milestone for row in rows] == [row.milestone_id + 1 for row in rows]
+
+
+def test_a_text_parameter_is_run_with_each_value(two_learners, django_assert_num_queries):
+    by_username = PreparedQuery(
+        lambda username: Progress.objects.filter(learner__username=username).order_by("pk"),
+        "username",
+        texts=("username",),
+    )
+    learner, other = two_learners
+
+    for user in [learner, other, learner]:
+        with django_assert_num_queries(1):
+            rows = by_username(username=user.username)
+        assert [fields(row) for row in rows] == [
+            fields(row) for row in Progress.objects.filter(learner=user).order_by("pk")
+        ]
+    assert by_username(username="nobody") == []
+
+
+def test_reads_run_together_return_what_each_returns_alone(
+    two_learners, milestones, django_assert_num_queries
+):
+    """On PostgreSQL the reads share one round trip; each is still a query of its own."""
+    learner, other = two_learners
+    of_learner = PreparedQuery(
+        lambda learner_id: Progress.objects.filter(learner_id=learner_id).order_by("pk"),
+        "learner_id",
+    )
+    on_milestones = PreparedQuery(
+        lambda milestone_ids: Progress.objects.filter(milestone_id__in=milestone_ids),
+        "milestone_ids",
+        many=("milestone_ids",),
+    )
+    reads = [
+        Read(of_learner, {"learner_id": learner.pk}, finish=lambda rows: [r.pk for r in rows]),
+        Read(of_learner, {"learner_id": other.pk}),
+        Read(on_milestones, {"milestone_ids": [m.pk for m in milestones[:2]]}, finish=len),
+        Read(on_milestones, {"milestone_ids": []}, finish=len),  # as a queryset
+    ]
+    alone = [read.run() for read in reads]
+
+    with django_assert_num_queries(3):
+        together = run_together(*reads[:3])
+    mixed = run_together(*reads)
+
+    assert together == alone[:3] == mixed[:3]
+    assert together[0] == list(
+        Progress.objects.filter(learner=learner).order_by("pk").values_list("pk", flat=True)
+    )
+    assert [fields(row) for row in together[1]] == [
+        fields(row) for row in Progress.objects.filter(learner=other)
+    ]
+    assert (together[2], mixed[3]) == (2, 0)
+
+
+def test_a_read_that_fails_together_raises_djangos_error_and_leaves_the_connection_usable(
+    two_learners,
+):
+    learner, _ = two_learners
+    good = Read(
+        PreparedQuery(
+            lambda learner_id: Progress.objects.filter(learner_id=learner_id), "learner_id"
+        ),
+        {"learner_id": learner.pk},
+    )
+    broken = PreparedQuery(
+        lambda learner_id: Progress.objects.filter(learner_id=learner_id).extra(
+            where=["no_such_column = 1"]
+        ),
+        "learner_id",
+    )
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        run_together(good, Read(broken, {"learner_id": learner.pk}))
+
+    assert len(good.run()) == 2

@@ -4,12 +4,11 @@ import datetime
 
 import pytest
 from axes.models import AccessAttempt, AccessLog
-from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from tracker.models import JobRun
+from tracker.models import JobRun, Session
 from tracker.services.accounts import user_delete
+from tracker.sessions import SessionStore
 from tracker.tasks import AlreadyDone, daily_cleanup, run_once
 
 pytestmark = pytest.mark.django_db

@@ -302,7 +302,7 @@ def test_a_former_mentors_messages_keep_their_names(world, client):
 def test_the_header_count_costs_no_query_once_warm(world, django_assert_num_queries):
     client = client_as(world["people"]["mentor"])
     client.get(reverse("tracker:mentoring"))
-    with django_assert_num_queries(3):  # session, user with profile, the page's versions
+    with django_assert_num_queries(2):  # the session with its user, the page's versions
         client.get(reverse("tracker:mentoring"))
 
 

@@ -1,7 +1,7 @@
 """CareerPath's data: a guide's content (edited by admins), then each person's profile,
 progress and mentorships. Modules by domain; everything is importable from here."""
 
-from tracker.models.accounts import Profile, display_name, profile_if_loaded
+from tracker.models.accounts import Profile, Session, display_name, profile_if_loaded
 from tracker.models.base import GuidePart, VersionedModel
 from tracker.models.content import (
     LEVEL_RANK,
@@ -87,6 +87,7 @@ __all__ = [
     "ReviewStatus",
     "SalaryBand",
     "ScheduledMail",
+    "Session",
     "Thread",
     "ThreadRead",
     "VersionedModel",

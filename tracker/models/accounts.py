@@ -1,10 +1,11 @@
-"""What CareerPath keeps about a person beside Django's user: their profile."""
+"""What CareerPath keeps about a person beside Django's user: their profile and sessions."""
 
 import unicodedata
 import zoneinfo
 from functools import cache
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -193,3 +194,31 @@ def profile_if_loaded(user) -> Profile | None:
     if user is None or not user.is_authenticated or not relation.is_cached(user):
         return None
     return relation.get_cached_value(user)
+
+
+class Session(AbstractBaseSession):
+    """Django's database session, with the account it is logged in to: the session row of
+    each request is read with its user (``tracker.sessions``) in one query, and an account
+    deleted takes its sessions with it.
+
+    ``user`` is written from the session's data each time it is saved. It has no database
+    constraint: a session may still name an account deleted a moment ago elsewhere, and
+    saving it must not fail (the user it names is then not found, as Django's own would)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        related_name="sessions",
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "tracker_session"
+
+    @classmethod
+    def get_session_store_class(cls):
+        from tracker.sessions import SessionStore  # noqa: PLC0415 (it reads this model)
+
+        return SessionStore

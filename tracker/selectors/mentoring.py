@@ -20,7 +20,7 @@ from tracker.models import (
 from tracker.rules.stages import StageStanding, Tally, standing, tally
 from tracker.selectors import newest_first
 from tracker.selectors.content import guide_content_get, guide_list_published
-from tracker.selectors.prepared import PreparedQuery
+from tracker.selectors.prepared import PreparedQuery, Read
 from tracker.selectors.progress import guide_get_for_dashboard, guide_page_get
 from tracker.selectors.threads import needs_work_get
 
@@ -67,7 +67,16 @@ _active_of_mentee = PreparedQuery(
 
 def mentorship_list_active_of_mentee(*, mentee) -> list[Mentorship]:
     """The mentee's active mentorships with their mentors and profiles, newest first."""
-    return newest_first(_active_of_mentee(mentee_id=mentee.pk), "invited_at")
+    return mentorships_active_of_mentee_read(mentee=mentee).run()
+
+
+def mentorships_active_of_mentee_read(*, mentee) -> Read:
+    """``mentorship_list_active_of_mentee`` as a read to run with others (``run_together``)."""
+    return Read(
+        _active_of_mentee,
+        {"mentee_id": mentee.pk},
+        finish=lambda mentorships: newest_first(mentorships, "invited_at"),
+    )
 
 
 def has_active_mentees(*, user) -> bool:

@@ -33,8 +33,13 @@ from tracker.selectors.content import (
     milestone_unlocks_get,
 )
 from tracker.selectors.plan import learner_today, projection_build
-from tracker.selectors.prepared import PreparedQuery
-from tracker.selectors.threads import needs_work_get, thread_needs_work
+from tracker.selectors.prepared import PreparedQuery, Read, run_together
+from tracker.selectors.threads import (
+    needs_work_get,
+    thread_messages_read,
+    thread_needs_work,
+    thread_of_messages,
+)
 
 
 def _progress_on_guide(learner_id: int, guide_id: int) -> QuerySet[Progress]:
@@ -60,9 +65,12 @@ _progress_on = PreparedQuery(
     "milestone_ids",
     many=("milestone_ids",),
 )
-_reviews_of = PreparedQuery(
-    lambda progress_id: ReviewRequest.objects.filter(progress_id=progress_id).order_by(),
-    "progress_id",
+_reviews_on_milestone = PreparedQuery(
+    lambda learner_id, milestone_id: ReviewRequest.objects.filter(
+        progress__learner_id=learner_id, progress__milestone_id=milestone_id
+    ).order_by(),
+    "learner_id",
+    "milestone_id",
 )
 _reviews_with_mentors = PreparedQuery(
     lambda progress_id: (
@@ -82,24 +90,39 @@ def progress_map_get(*, learner, guide: Guide, with_notes: bool = False) -> dict
     return {row.milestone_id: row for row in read(learner_id=learner.pk, guide_id=guide.pk)}
 
 
-def milestone_page_get(*, learner, guide: Guide, milestone: Milestone, mentorships=()) -> dict:
+def milestone_page_get(*, learner, guide: Guide, milestone: Milestone) -> dict:
     """One milestone of the guide's kept plan (``milestone_get_active``), what it requires
-    and opens the way to, and for a learner their row, reviews and unfinished
-    prerequisites: no query for a visitor, two for a learner (the reviews' mentorships
-    taken from their active ``mentorships``, loaded with their mentors)."""
-    rows = {}
-    if learner.is_authenticated:
-        ids = [milestone.pk, *(p.pk for p in milestone.prerequisites.all())]
-        rows = {
-            row.milestone_id: row for row in _progress_on(learner_id=learner.pk, milestone_ids=ids)
-        }
+    and opens the way to: no query for a visitor. For a learner, also their row on it and
+    on its prerequisites, its reviews, their active mentorships (``mentors``, with the
+    mentors and their profiles) and its thread (``thread_get``): four reads that do not
+    depend on each other, sent together (``run_together``)."""
+    if not learner.is_authenticated:
+        context = _milestone_status(milestone, {}, guide=guide)
+        context["unlocks"] = milestone_unlocks_get(guide=guide).get(milestone.pk, [])
+        return context
+    # The mentoring selectors read mentees' pages with this module's.
+    from tracker.selectors.mentoring import mentorships_active_of_mentee_read  # noqa: PLC0415
+
+    ids = [milestone.pk, *(p.pk for p in milestone.prerequisites.all())]
+    mentorships, rows, reviews, messages = run_together(
+        mentorships_active_of_mentee_read(mentee=learner),
+        Read(_progress_on, {"learner_id": learner.pk, "milestone_ids": ids}),
+        Read(
+            _reviews_on_milestone,
+            {"learner_id": learner.pk, "milestone_id": milestone.pk},
+            # Sorted here: Django takes longer to build an ORDER BY than to sort a few rows.
+            finish=lambda reviews: newest_first(reviews, "requested_at"),
+        ),
+        thread_messages_read(learner=learner, milestone=milestone),
+    )
+    rows = {row.milestone_id: row for row in rows}
     context = _milestone_status(milestone, rows, guide=guide)
     context["unlocks"] = milestone_unlocks_get(guide=guide).get(milestone.pk, [])
-    if learner.is_authenticated:
-        context["progress"] = rows.get(milestone.pk)
-        context["reviews"] = review_list_of_progress(
-            progress=context["progress"], mentorships=mentorships
-        )
+    context["progress"] = rows.get(milestone.pk)
+    context["reviews"] = _with_mentorships(reviews, mentorships)
+    context["mentors"] = mentorships
+    people = [mentorship.mentor for mentorship in mentorships]
+    context.update(thread_of_messages(messages, learner=learner, people=people))
     return context
 
 
@@ -284,16 +307,18 @@ def dashboard_get(*, learner, profile: Profile, guide: Guide, now) -> dict:
     return page
 
 
-def review_list_of_progress(*, progress: Progress | None, mentorships=None) -> list:
+def review_list_of_progress(*, progress: Progress | None) -> list:
     """The reviews asked for on a progress row, newest first, each with its mentorship
-    and mentor: one query. Given ``mentorships`` (loaded with their mentors), a review's
-    is taken from them where it is among them, and the others read in one more."""
+    and mentor: one query."""
     if progress is None:
         return []
     # Sorted here: Django takes longer to build an ORDER BY than to sort a few rows.
-    if mentorships is None:
-        return newest_first(_reviews_with_mentors(progress_id=progress.pk), "requested_at")
-    reviews = newest_first(_reviews_of(progress_id=progress.pk), "requested_at")
+    return newest_first(_reviews_with_mentors(progress_id=progress.pk), "requested_at")
+
+
+def _with_mentorships(reviews: list[ReviewRequest], mentorships: list[Mentorship]) -> list:
+    """The reviews, each with its mentorship: from ``mentorships`` (loaded with their
+    mentors) where it is among them, the others read in one query."""
     known = {mentorship.pk: mentorship for mentorship in mentorships}
     missing = {review.mentorship_id for review in reviews} - known.keys()
     if missing:

@@ -28,7 +28,7 @@ from tracker.rules.threads import (
     open_request,
     read_is_behind,
 )
-from tracker.selectors.prepared import PreparedQuery
+from tracker.selectors.prepared import PreparedQuery, Read
 
 # The messages that say whether a milestone needs work (``rules.threads.needs_work``).
 VERDICT_KINDS = [MessageKind.REVIEW_REQUEST, MessageKind.APPROVED, MessageKind.CHANGES_REQUESTED]
@@ -45,11 +45,23 @@ def thread_get(*, learner, milestone: Milestone, people=(), now=None) -> dict:
     of the messages with their thread (a thread begins with its first message). The
     authors are taken from ``people`` (users loaded with their profiles: the learner,
     their mentors) where they are among them, the others read in one more."""
-    # Sorted here: Django takes longer to build an ORDER BY than to sort the rows.
-    messages = sorted(
-        _messages_with_thread(learner_id=learner.pk, milestone_id=milestone.pk),
-        key=lambda m: (m.created_at, m.pk),
+    messages = thread_messages_read(learner=learner, milestone=milestone).run()
+    return thread_of_messages(messages, learner=learner, people=people, now=now)
+
+
+def thread_messages_read(*, learner, milestone: Milestone) -> Read:
+    """The messages of ``thread_get``, each with the thread, as a read to run with others
+    (``run_together``)."""
+    return Read(
+        _messages_with_thread,
+        {"learner_id": learner.pk, "milestone_id": milestone.pk},
+        # Sorted here: Django takes longer to build an ORDER BY than to sort the rows.
+        finish=lambda messages: sorted(messages, key=lambda m: (m.created_at, m.pk)),
     )
+
+
+def thread_of_messages(messages: list[Message], *, learner, people=(), now=None) -> dict:
+    """``thread_get`` of the messages ``thread_messages_read`` returned."""
     thread = messages[0].thread if messages else None
     if thread is not None:
         thread.my_read_at = messages[0].my_read_at

@@ -153,7 +153,10 @@ def seed(*, plan: Plan, guide: Guide, now: datetime.datetime | None = None, seed
 
     def progress_rows() -> Iterator[tuple[Progress, list[ProgressEvent]]]:
         for user in users:
-            done_upto = rng.randint(0, per_learner)
+            # Each learner's own stream: the bench learner has the same plan in the small
+            # data as at scale, so the two runs compare one person's pages in two crowds.
+            learner_rng = random.Random(f"{seed}:{user.username}")
+            done_upto = learner_rng.randint(0, per_learner)
             events_left = plan.events_per_learner
             for index, milestone in enumerate(milestones[:per_learner]):
                 if index < done_upto:
@@ -167,7 +170,7 @@ def seed(*, plan: Plan, guide: Guide, now: datetime.datetime | None = None, seed
                 steps = _chain(final, length)
                 events_left -= len(steps)
                 moments = sorted(
-                    now - datetime.timedelta(seconds=rng.uniform(0, window)) for _ in steps
+                    now - datetime.timedelta(seconds=learner_rng.uniform(0, window)) for _ in steps
                 )
                 events = [
                     ProgressEvent(

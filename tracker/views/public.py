@@ -25,7 +25,6 @@ from tracker.selectors.progress import (
     milestone_page_get,
     milestone_status_get,
 )
-from tracker.selectors.threads import thread_get
 from tracker.services.operations import health_report
 from tracker.services.threads import thread_mark_read
 
@@ -74,19 +73,13 @@ def milestone(request, guide_slug: str, milestone_slug: str):
 
 def milestone_context(request, guide, milestone, notes_form=None, message_form=None) -> dict:
     """The milestone page of ``milestone`` (shared: from the kept plan), for the viewer."""
+    context = milestone_page_get(learner=request.user, guide=guide, milestone=milestone)
     if not request.user.is_authenticated:
-        return milestone_page_get(learner=request.user, guide=guide, milestone=milestone)
-    mentors = mentorship_list_active_of_mentee(mentee=request.user)
-    context = milestone_page_get(
-        learner=request.user, guide=guide, milestone=milestone, mentorships=mentors
-    )
+        return context
     context["notes_form"] = notes_form or NotesForm(instance=context["progress"])
-    context["mentors"] = mentors
     if context["progress"] is not None and is_finished(context["progress"].status):
         # Offered only for a finished milestone.
-        context["review_form"] = ReviewRequestForm(mentorships=mentors)
-    people = [mentorship.mentor for mentorship in mentors]
-    context.update(thread_get(learner=request.user, milestone=milestone, people=people))
+        context["review_form"] = ReviewRequestForm(mentorships=context["mentors"])
     context["message_form"] = message_form or MessageForm()
     context["can_post"] = True
     context["post_url"] = reverse("tracker:thread_post", args=[guide.slug, milestone.slug])
