@@ -24,6 +24,13 @@ def section(page: Page, heading: str):
     return page.locator("section", has=page.get_by_role("heading", name=heading))
 
 
+def settled(page: Page) -> None:
+    """Wait until htmx has settled what it swapped in. It binds the new content's forms
+    only then (after its settle delay, 20 ms): a key pressed on them before that posts
+    the form without htmx, as a browser without JavaScript would, and reloads the page."""
+    expect(page.locator(".htmx-swapping, .htmx-settling")).to_have_count(0)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 takes about a second a hash here; browser tests are not about hashing."""

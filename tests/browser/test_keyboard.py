@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 from tracker.models import Milestone, ReviewRequest, ReviewStatus
 from tracker.services.mentoring import review_request
 
-from .conftest import GUIDE_PATH, section
+from .conftest import GUIDE_PATH, section, settled
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -92,6 +92,7 @@ def test_sign_up_and_change_statuses_with_the_keyboard(page: Page, live_server, 
     page.keyboard.press("Enter")
     expect(first.locator(".status-badge")).to_have_text("In progress")
     assert_focus_kept_on(page, button["id"])
+    settled(page)
 
     # Marking it done takes it out of "Next up": focus moves to that list's heading,
     # not to the top of the page.

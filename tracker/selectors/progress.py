@@ -96,10 +96,9 @@ def milestone_page_get(*, learner, guide: Guide, milestone: Milestone) -> dict:
     on its prerequisites, its reviews, their active mentorships (``mentors``, with the
     mentors and their profiles) and its thread (``thread_get``): four reads that do not
     depend on each other, sent together (``run_together``)."""
+    unlocks = milestone_unlocks_get(guide=guide).get(milestone.pk, [])
     if not learner.is_authenticated:
-        context = _milestone_status(milestone, {}, guide=guide)
-        context["unlocks"] = milestone_unlocks_get(guide=guide).get(milestone.pk, [])
-        return context
+        return {**_milestone_status(milestone, {}, guide=guide), "unlocks": unlocks}
     # The mentoring selectors read mentees' pages with this module's.
     from tracker.selectors.mentoring import mentorships_active_of_mentee_read  # noqa: PLC0415
 
@@ -116,8 +115,7 @@ def milestone_page_get(*, learner, guide: Guide, milestone: Milestone) -> dict:
         thread_messages_read(learner=learner, milestone=milestone),
     )
     rows = {row.milestone_id: row for row in rows}
-    context = _milestone_status(milestone, rows, guide=guide)
-    context["unlocks"] = milestone_unlocks_get(guide=guide).get(milestone.pk, [])
+    context = {**_milestone_status(milestone, rows, guide=guide), "unlocks": unlocks}
     context["progress"] = rows.get(milestone.pk)
     context["reviews"] = _with_mentorships(reviews, mentorships)
     context["mentors"] = mentorships
