@@ -11,9 +11,14 @@ BATCH = 2_000
 def keep_everyone_logged_in(apps, schema_editor):
     """Django's live sessions, copied with the account each is logged in to; Django's
     table is left empty."""
+    from django.contrib.auth import SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    from tracker.sessions import user_id_of
+    def user_id_of(data):
+        try:
+            return int(data[SESSION_KEY])
+        except (KeyError, TypeError, ValueError):
+            return None
 
     Old = apps.get_model("sessions", "Session")
     New = apps.get_model("tracker", "Session")
@@ -22,8 +27,14 @@ def keep_everyone_logged_in(apps, schema_editor):
     decoder = SessionStore()
     batch = []
     for old in live.iterator(chunk_size=BATCH):
-        user_id = user_id_of(decoder.decode(old.session_data))
-        batch.append(New(old.session_key, old.session_data, old.expire_date, user_id))
+        batch.append(
+            New(
+                session_key=old.session_key,
+                session_data=old.session_data,
+                expire_date=old.expire_date,
+                user_id=user_id_of(decoder.decode(old.session_data)),
+            )
+        )
         if len(batch) == BATCH:
             New.objects.using(alias).bulk_create(batch)
             batch = []
