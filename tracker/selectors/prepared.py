@@ -47,7 +47,9 @@ class PreparedQuery:
         self._compiled: dict[tuple, tuple] = {}
 
     def __call__(self, **ids) -> list:
-        statement = self._statement(ids)
+        return self._run(ids, self._statement(ids))
+
+    def _run(self, ids: dict, statement: tuple | None) -> list:
         if statement is None:
             return list(self.build(**ids))
         alias, sql, params, _ = statement
@@ -125,8 +127,11 @@ class Read:
     ids: dict
     finish: Callable[[list], object] | None = None
 
-    def run(self):
-        return self.finished(self.query(**self.ids))
+    def run(self, statement: tuple | None = None):
+        """The read's result, run with ``statement`` when it was made already."""
+        if statement is None:
+            statement = self.query._statement(self.ids)
+        return self.finished(self.query._run(self.ids, statement))
 
     def finished(self, rows: list):
         return rows if self.finish is None else self.finish(rows)
@@ -141,7 +146,7 @@ def run_together(*reads: Read) -> list:
     aliases = {statement[0] for statement in statements if statement is not None}
     connection = connections[aliases.pop()] if len(aliases) == 1 else None
     if connection is None or connection.vendor != "postgresql" or None in statements:
-        return [read.run() for read in reads]
+        return [read.run(statement) for read, statement in zip(reads, statements, strict=True)]
     connection.ensure_connection()
     cursors = []
     try:
