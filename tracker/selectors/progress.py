@@ -109,8 +109,7 @@ def milestone_page_get(*, learner, guide: Guide, milestone: Milestone) -> dict:
         Read(
             _reviews_on_milestone,
             {"learner_id": learner.pk, "milestone_id": milestone.pk},
-            # Sorted here: Django takes longer to build an ORDER BY than to sort a few rows.
-            finish=lambda reviews: newest_first(reviews, "requested_at"),
+            finish=_newest_first,
         ),
         thread_messages_read(learner=learner, milestone=milestone),
     )
@@ -310,8 +309,12 @@ def review_list_of_progress(*, progress: Progress | None) -> list:
     and mentor: one query."""
     if progress is None:
         return []
+    return _newest_first(_reviews_with_mentors(progress_id=progress.pk))
+
+
+def _newest_first(reviews: list[ReviewRequest]) -> list[ReviewRequest]:
     # Sorted here: Django takes longer to build an ORDER BY than to sort a few rows.
-    return newest_first(_reviews_with_mentors(progress_id=progress.pk), "requested_at")
+    return newest_first(reviews, "requested_at")
 
 
 def _with_mentorships(reviews: list[ReviewRequest], mentorships: list[Mentorship]) -> list:
